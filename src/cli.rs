@@ -1,0 +1,218 @@
+//! Command-line syntax (clap types stay in this module).
+
+use crate::commands::{Action, CopySpec, EmulatorSpec, Globals, Invocation, OutputFormat};
+use crate::model::{Cloud, Kind};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "imgcopy",
+    version,
+    about = "Replicate VM images and disk snapshots across regions and clouds",
+    after_help = "Exit codes: 0 all copies reached the goal, 1 a copy failed or was canceled, \
+2 usage or validation error (nothing sent), 3 credentials or permission error, \
+4 deadline reached with copies in progress, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct GlobalArgs {
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(long, global = true, value_enum)]
+    output: Option<OutputArg>,
+    /// Write the JSON report to FILE (rewritten atomically on every change); `status` reads it
+    #[arg(long, global = true, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// How many requests may be in flight at once
+    #[arg(long, global = true, default_value_t = 8, value_name = "N")]
+    concurrency: usize,
+    /// Give up waiting after this long, e.g. 90s, 30m, 6h
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "6h")]
+    timeout: Duration,
+    /// First pause between status checks while waiting (it grows to 2 minutes)
+    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
+    poll_interval: Option<Duration>,
+    /// Endpoint URL; `{region}` is replaced by each request's region
+    #[arg(long, global = true, value_name = "URL")]
+    endpoint: Option<String>,
+    /// Profile in the config file to take credentials and endpoints from
+    #[arg(long, global = true, value_name = "NAME")]
+    profile: Option<String>,
+    /// Validate and print the requests that would be sent; send nothing
+    #[arg(long, global = true)]
+    dry_run: bool,
+    /// Wait until every copy is available or has failed
+    #[arg(long, global = true)]
+    wait: bool,
+    /// Run against the built-in emulator (no cloud account needed, nothing real is copied)
+    #[arg(long, global = true)]
+    sandbox: bool,
+    /// More logging on stderr (-v, -vv, -vvv)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Only errors on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum OutputArg {
+    Table,
+    Json,
+    Ndjson,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Baidu Cloud BCC
+    Baidu {
+        #[command(subcommand)]
+        command: BaiduCommand,
+    },
+    /// Check (and with --wait, wait for) the copies recorded in a report
+    Status,
+    /// Run the local emulator of the clouds' copy APIs
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum BaiduCommand {
+    /// Copy a custom image to other regions (one call covers every destination)
+    Image(CopyArgs),
+    /// Copy a disk snapshot to other regions
+    Snapshot(SnapshotArgs),
+    /// Cancel an image copy in progress, by the destination image's id
+    Cancel(CancelArgs),
+}
+
+#[derive(Args, Debug)]
+struct CopyArgs {
+    /// Source image or snapshot id
+    #[arg(long)]
+    id: String,
+    /// Source region
+    #[arg(long)]
+    region: String,
+    /// Destination regions, comma-separated or repeated
+    #[arg(long, value_delimiter = ',', num_args = 1.., required = true)]
+    dest: Vec<String>,
+    /// Name of the copies
+    #[arg(long)]
+    name: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct SnapshotArgs {
+    #[command(flatten)]
+    copy: CopyArgs,
+    /// Idempotency token [default: derived from the request, so a re-run is the same request]
+    #[arg(long)]
+    client_token: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct CancelArgs {
+    /// The destination copy's image id
+    #[arg(long)]
+    id: String,
+    /// The destination region
+    #[arg(long)]
+    region: String,
+}
+
+#[derive(Args, Debug)]
+struct EmulatorArgs {
+    /// Address to listen on (loopback)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Access key id the emulator accepts
+    #[arg(long, default_value = crate::emulator::SANDBOX_ACCESS_KEY)]
+    access_key: String,
+    /// Secret key the emulator accepts (a test credential, not a cloud secret)
+    #[arg(long, default_value = crate::emulator::SANDBOX_SECRET_KEY)]
+    secret_key: String,
+    /// Virtual seconds per real second
+    #[arg(long, default_value_t = 60.0)]
+    speed: f64,
+    /// Virtual seconds a copy takes
+    #[arg(long, default_value_t = 300.0)]
+    copy_seconds: f64,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("{e} (write durations like 90s, 30m, 6h)"))?;
+    if d.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+fn copy_spec(kind: Kind, a: CopyArgs, client_token: Option<String>) -> CopySpec {
+    CopySpec {
+        cloud: Cloud::Baidu,
+        kind,
+        id: a.id,
+        region: a.region,
+        dest: a.dest,
+        name: a.name,
+        client_token,
+    }
+}
+
+impl Cli {
+    pub fn into_invocation(self) -> Invocation {
+        let g = self.global;
+        let action = match self.command {
+            Command::Baidu { command } => match command {
+                BaiduCommand::Image(a) => Action::Copy(copy_spec(Kind::Image, a, None)),
+                BaiduCommand::Snapshot(a) => {
+                    Action::Copy(copy_spec(Kind::Snapshot, a.copy, a.client_token))
+                }
+                BaiduCommand::Cancel(a) => Action::Cancel {
+                    cloud: Cloud::Baidu,
+                    kind: Kind::Image,
+                    id: a.id,
+                    region: a.region,
+                },
+            },
+            Command::Status => Action::Status,
+            Command::Emulator(a) => Action::Emulator(EmulatorSpec {
+                listen: a.listen,
+                access_key: a.access_key,
+                secret_key: a.secret_key,
+                speed: a.speed,
+                copy_seconds: a.copy_seconds,
+            }),
+        };
+        Invocation {
+            globals: Globals {
+                output: g.output.map(|o| match o {
+                    OutputArg::Table => OutputFormat::Table,
+                    OutputArg::Json => OutputFormat::Json,
+                    OutputArg::Ndjson => OutputFormat::Ndjson,
+                }),
+                report: g.report,
+                concurrency: g.concurrency,
+                timeout: g.timeout,
+                poll_interval: g.poll_interval,
+                endpoint: g.endpoint,
+                profile: g.profile,
+                dry_run: g.dry_run,
+                wait: g.wait,
+                sandbox: g.sandbox,
+                verbose: g.verbose,
+                quiet: g.quiet,
+            },
+            action,
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Builds what a run talks through: the sandbox emulator, endpoints, credentials, providers.
+
+use super::{Environment, Globals};
+use crate::config::{self, Credentials, Endpoint, Secret};
+use crate::emulator::{self, EmulatorConfig};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{Client, ReqwestTransport, RetryPolicy};
+use crate::model::Cloud;
+use crate::provider::{baidu::BaiduProvider, Provider};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The sandbox emulator's speed: a five-minute copy takes three seconds.
+const SANDBOX_SPEED: f64 = 100.0;
+
+pub struct Context {
+    pub providers: BTreeMap<Cloud, Arc<dyn Provider>>,
+    pub sandbox: Option<emulator::Handle>,
+    /// The endpoint override in force (recorded in the report).
+    pub endpoint: Option<String>,
+    pub poll_initial: Duration,
+    pub poll_max: Duration,
+}
+
+impl Context {
+    pub async fn shutdown(self) {
+        if let Some(h) = self.sandbox {
+            h.shutdown().await;
+        }
+    }
+}
+
+/// The endpoint for `cloud`: `--endpoint`, else the report's, else the profile's, else the default.
+pub fn endpoint(
+    g: &Globals,
+    cloud: Cloud,
+    recorded: Option<&str>,
+    file: Option<&config::ConfigFile>,
+) -> Result<Endpoint> {
+    if let Some(e) = &g.endpoint {
+        return Endpoint::parse(e, "--endpoint");
+    }
+    if let Some(e) = recorded {
+        return Endpoint::parse(e, "--report (its endpoint)");
+    }
+    let profile = g.profile.as_deref().unwrap_or("default");
+    if let Some(e) = file
+        .and_then(|f| f.profiles.get(profile))
+        .and_then(|p| p.cloud(cloud))
+        .and_then(|c| c.endpoint.as_deref())
+    {
+        return Endpoint::parse(e, &format!("endpoint in profile `{profile}`"));
+    }
+    Endpoint::parse(config::default_endpoint(cloud), "the default endpoint")
+}
+
+pub fn load_config(env: &Environment) -> Result<Option<config::ConfigFile>> {
+    config::load_config(&env.vars, &mut |w| eprintln!("imgcopy: warning: {w}"))
+}
+
+/// Starts the sandbox when asked, resolves credentials and endpoints, and builds the providers.
+pub async fn build(
+    g: &Globals,
+    env: &Environment,
+    clouds: &[Cloud],
+    recorded_endpoint: Option<&str>,
+) -> Result<Context> {
+    let (sandbox, endpoint_override, file) = if g.sandbox {
+        let cfg = EmulatorConfig {
+            speed: SANDBOX_SPEED,
+            ..EmulatorConfig::default()
+        };
+        let h = emulator::start(cfg)
+            .await
+            .map_err(|e| Error::io("starting the sandbox emulator", e))?;
+        if !g.quiet {
+            eprintln!(
+                "imgcopy: sandbox: using the built-in emulator at {} with sandbox credentials; nothing real is copied",
+                h.base_url()
+            );
+        }
+        let t = h.endpoint_template();
+        (Some(h), Some(t), None)
+    } else {
+        (None, None, load_config(env)?)
+    };
+    let mut globals = g.clone();
+    if let Some(t) = &endpoint_override {
+        globals.endpoint = Some(t.clone());
+    }
+    let mut endpoints = BTreeMap::new();
+    let mut creds = BTreeMap::new();
+    for &cloud in clouds {
+        let ep = endpoint(&globals, cloud, recorded_endpoint, file.as_ref())?;
+        let c = if sandbox.is_some() {
+            Credentials {
+                access_key_id: emulator::SANDBOX_ACCESS_KEY.into(),
+                secret_access_key: Secret::new(emulator::SANDBOX_SECRET_KEY),
+                session_token: None,
+            }
+        } else {
+            config::resolve_credentials(cloud, &env.vars, g.profile.as_deref(), file.as_ref())?
+        };
+        endpoints.insert(cloud, ep);
+        creds.insert(cloud, c);
+    }
+    let all_loopback = endpoints.values().all(|e| {
+        e.url_for("region")
+            .ok()
+            .and_then(|u| u.host_str().map(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]"))
+            .unwrap_or(false)
+    });
+    let transport = ReqwestTransport::new(Duration::from_secs(60), !all_loopback)
+        .map_err(|e| Error::new(ErrorKind::Io, e.message))?;
+    let client = Arc::new(Client::new(Arc::new(transport), RetryPolicy::default(), None));
+    let mut providers: BTreeMap<Cloud, Arc<dyn Provider>> = BTreeMap::new();
+    for &cloud in clouds {
+        let (ep, c) = (endpoints[&cloud].clone(), creds[&cloud].clone());
+        let p: Arc<dyn Provider> = match cloud {
+            Cloud::Baidu => Arc::new(BaiduProvider::new(client.clone(), c, ep, g.concurrency)),
+        };
+        providers.insert(cloud, p);
+    }
+    let fast = sandbox.is_some();
+    Ok(Context {
+        providers,
+        endpoint: if fast { None } else { g.endpoint.clone().or(recorded_endpoint.map(str::to_string)) },
+        sandbox,
+        poll_initial: g.poll_interval.unwrap_or(if fast {
+            Duration::from_millis(500)
+        } else {
+            Duration::from_secs(10)
+        }),
+        poll_max: if fast {
+            Duration::from_secs(2)
+        } else {
+            Duration::from_secs(120).max(g.poll_interval.unwrap_or_default())
+        },
+    })
+}

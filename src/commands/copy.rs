@@ -1,0 +1,92 @@
+//! `imgcopy <cloud> image|snapshot`: validate, submit, optionally wait, report.
+
+use super::{context, finish, interrupt_channel, CopySpec, Environment, Globals, OutputFormat};
+use crate::engine::{Engine, Stop, WaitOptions};
+use crate::error::Result;
+use crate::model::{CopyRequest, Report};
+use crate::provider;
+use crate::report::FileJournal;
+
+pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
+    let req = CopyRequest {
+        cloud: spec.cloud,
+        kind: spec.kind,
+        source_id: spec.id.trim().to_string(),
+        source_region: spec.region.trim().to_string(),
+        dest_regions: spec.dest.iter().map(|d| d.trim().to_string()).collect(),
+        name: spec.name.clone(),
+        client_token: spec.client_token.clone(),
+    };
+    provider::validate(&req)?;
+    if g.dry_run {
+        return dry_run(g, env, &req);
+    }
+    let ctx = context::build(g, env, &[req.cloud], None).await?;
+    let mut report = Report::new(
+        time::OffsetDateTime::now_utc(),
+        ctx.sandbox.is_some(),
+        ctx.endpoint.clone(),
+    );
+    let format = g.output(env);
+    let mut progress =
+        super::progress::Progress::new(env.stderr_is_terminal, g.quiet, format == OutputFormat::Ndjson);
+    let mut journal = FileJournal {
+        path: g.report.clone(),
+    };
+    let mut engine = Engine {
+        providers: &ctx.providers,
+        observer: &mut progress,
+        journal: &mut journal,
+        concurrency: g.concurrency,
+        interrupt: interrupt_channel(),
+        auth_error: None,
+    };
+    engine.submit_all(&mut report, std::slice::from_ref(&req)).await;
+    let stop = if engine.interrupted_now() {
+        Stop::Interrupted
+    } else if g.wait && engine.auth_error.is_none() {
+        let opts = WaitOptions {
+            timeout: g.timeout,
+            poll_initial: ctx.poll_initial,
+            poll_max: ctx.poll_max,
+        };
+        engine.wait(&mut report, &opts).await
+    } else {
+        Stop::Done
+    };
+    let auth = engine.auth_error.is_some();
+    progress.finish();
+    let code = finish(g, env, &mut report, g.wait, &stop, auth)?;
+    ctx.shutdown().await;
+    Ok(code)
+}
+
+fn dry_run(g: &Globals, env: &Environment, req: &CopyRequest) -> Result<i32> {
+    let file = if g.sandbox { None } else { context::load_config(env)? };
+    let endpoint = if g.sandbox {
+        crate::config::Endpoint::parse("http://127.0.0.1:0/{region}", "--sandbox")?
+    } else {
+        context::endpoint(g, req.cloud, None, file.as_ref())?
+    };
+    let calls = provider::plan(req, &endpoint)?;
+    match g.output(env) {
+        OutputFormat::Json | OutputFormat::Ndjson => {
+            println!(
+                "{}",
+                serde_json::json!({ "dry_run": true, "requests": calls })
+            );
+        }
+        OutputFormat::Table => {
+            for c in &calls {
+                println!("{} {}", c.method, c.url);
+                println!("Authorization: <signed at send time; redacted>");
+                if let Some(b) = &c.body {
+                    println!("{b}");
+                }
+                println!();
+            }
+            println!("dry run: {} request(s) validated, nothing sent", calls.len());
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,31 @@
+//! `imgcopy emulator`: serve the emulated cloud APIs until interrupted.
+
+use super::EmulatorSpec;
+use crate::emulator::{self, EmulatorConfig};
+use crate::error::{Error, Result};
+
+pub async fn run(spec: &EmulatorSpec) -> Result<i32> {
+    if !spec.listen.ip().is_loopback() {
+        return Err(Error::usage("--listen", "the emulator only listens on loopback addresses"));
+    }
+    if !(spec.speed > 0.0 && spec.speed.is_finite()) {
+        return Err(Error::usage("--speed", "must be a positive number"));
+    }
+    if !(spec.copy_seconds >= 0.0 && spec.copy_seconds.is_finite()) {
+        return Err(Error::usage("--copy-seconds", "must be zero or more"));
+    }
+    let h = emulator::start(EmulatorConfig {
+        listen: spec.listen,
+        access_key: spec.access_key.clone(),
+        secret_key: spec.secret_key.clone(),
+        speed: spec.speed,
+        copy_seconds: spec.copy_seconds,
+    })
+    .await
+    .map_err(|e| Error::io(format!("listening on {}", spec.listen), e))?;
+    println!("imgcopy emulator listening on {}", h.base_url());
+    println!("endpoint for imgcopy: --endpoint '{}'", h.endpoint_template());
+    let _ = tokio::signal::ctrl_c().await;
+    h.shutdown().await;
+    Ok(0)
+}

@@ -1,0 +1,202 @@
+//! The subcommands: turn parsed arguments into a validated plan, run it, print the result.
+
+mod cancel;
+mod context;
+mod copy;
+mod emulator;
+mod progress;
+mod status;
+
+use crate::config::EnvMap;
+use crate::error::{Error, Result};
+use crate::model::{Cloud, Kind};
+pub use crate::report::Format as OutputFormat;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Options every subcommand shares.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    pub output: Option<OutputFormat>,
+    pub report: Option<PathBuf>,
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub poll_interval: Option<Duration>,
+    pub endpoint: Option<String>,
+    pub profile: Option<String>,
+    pub dry_run: bool,
+    pub wait: bool,
+    pub sandbox: bool,
+    pub verbose: u8,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct CopySpec {
+    pub cloud: Cloud,
+    pub kind: Kind,
+    pub id: String,
+    pub region: String,
+    pub dest: Vec<String>,
+    pub name: Option<String>,
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EmulatorSpec {
+    pub listen: SocketAddr,
+    pub access_key: String,
+    pub secret_key: String,
+    pub speed: f64,
+    pub copy_seconds: f64,
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Copy(CopySpec),
+    Cancel {
+        cloud: Cloud,
+        kind: Kind,
+        id: String,
+        region: String,
+    },
+    Status,
+    Emulator(EmulatorSpec),
+}
+
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub globals: Globals,
+    pub action: Action,
+}
+
+/// What the process was started with, besides its arguments.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    pub vars: EnvMap,
+    pub stdout_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+}
+
+impl Globals {
+    pub fn output(&self, env: &Environment) -> OutputFormat {
+        self.output.unwrap_or(if env.stdout_is_terminal {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        })
+    }
+
+    fn check(&self) -> Result<()> {
+        if !(1..=256).contains(&self.concurrency) {
+            return Err(Error::usage("--concurrency", "must be between 1 and 256"));
+        }
+        if self.sandbox && self.endpoint.is_some() {
+            return Err(Error::usage(
+                "--endpoint",
+                "cannot be combined with --sandbox (the sandbox brings its own endpoint)",
+            ));
+        }
+        if self.sandbox && self.profile.is_some() {
+            return Err(Error::usage(
+                "--profile",
+                "cannot be combined with --sandbox (the sandbox brings its own credentials)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Runs one invocation and returns the process exit code. Errors are printed here.
+pub async fn run(inv: Invocation, env: Environment) -> i32 {
+    let result = match inv.globals.check() {
+        Err(e) => Err(e),
+        Ok(()) => match &inv.action {
+            Action::Copy(spec) => copy::run(&inv.globals, spec, &env).await,
+            Action::Cancel {
+                cloud,
+                kind,
+                id,
+                region,
+            } => cancel::run(&inv.globals, *cloud, *kind, id, region, &env).await,
+            Action::Status => status::run(&inv.globals, &env).await,
+            Action::Emulator(spec) => emulator::run(spec).await,
+        },
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("imgcopy: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Becomes true on Ctrl-C (SIGINT) or SIGTERM.
+fn interrupt_channel() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let Ok(mut term) = signal(SignalKind::terminate()) else {
+                return;
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// Writes the final report and prints it in the chosen format; returns the exit code.
+fn finish(
+    g: &Globals,
+    env: &Environment,
+    report: &mut crate::model::Report,
+    waited: bool,
+    stop: &crate::engine::Stop,
+    auth_error: bool,
+) -> Result<i32> {
+    use crate::engine::Stop;
+    report.refresh_summary(time::OffsetDateTime::now_utc());
+    if let Some(p) = &g.report {
+        crate::report::write_atomic(p, report)?;
+    }
+    let code = crate::engine::exit_code(report, waited, stop, auth_error);
+    match g.output(env) {
+        OutputFormat::Json => println!("{}", crate::report::to_json(report)),
+        OutputFormat::Ndjson => println!("{}", crate::report::summary_event(report, code)),
+        OutputFormat::Table => print!("{}", crate::report::to_table(report)),
+    }
+    if !g.quiet {
+        match stop {
+            Stop::Interrupted => {
+                let open: Vec<String> = report
+                    .records
+                    .iter()
+                    .filter(|r| r.state.in_flight())
+                    .map(|r| format!("  {} {}", r.label(), r.dest_id.as_deref().unwrap_or("-")))
+                    .collect();
+                eprintln!("imgcopy: interrupted; {} copies still in flight:", open.len());
+                for l in open {
+                    eprintln!("{l}");
+                }
+            }
+            Stop::Deadline => eprintln!(
+                "imgcopy: deadline reached with copies in progress; resume with `imgcopy status --report FILE --wait`"
+            ),
+            Stop::Done => {}
+        }
+        if (matches!(stop, Stop::Interrupted | Stop::Deadline)) && g.report.is_none() {
+            eprintln!("imgcopy: hint: pass --report FILE to keep a journal that `imgcopy status` can resume from");
+        }
+    }
+    Ok(code)
+}

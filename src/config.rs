@@ -1,0 +1,366 @@
+//! Credentials, profiles and endpoints. The environment arrives as an injected map.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Cloud;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use url::Url;
+
+pub type EnvMap = HashMap<String, String>;
+
+/// A secret string: its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+}
+
+/// One cloud's settings inside a profile.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudProfile {
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+    pub session_token: Option<Secret>,
+    /// Endpoint template, `{region}` is replaced by the region.
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub baidu: Option<CloudProfile>,
+}
+
+impl Profile {
+    pub fn cloud(&self, cloud: Cloud) -> Option<&CloudProfile> {
+        match cloud {
+            Cloud::Baidu => self.baidu.as_ref(),
+        }
+    }
+}
+
+/// imgcopy's config file (TOML): `[profiles.NAME.baidu]` tables.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// Where the config file lives: `$IMGCOPY_CONFIG`, else `$XDG_CONFIG_HOME/imgcopy/config.toml`,
+/// else `$HOME/.config/imgcopy/config.toml`.
+pub fn config_path(env: &EnvMap) -> Option<PathBuf> {
+    if let Some(p) = env.get("IMGCOPY_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let base = env
+        .get("XDG_CONFIG_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".config")))?;
+    Some(base.join("imgcopy").join("config.toml"))
+}
+
+/// Reads the config file if it exists. Warnings (e.g. loose permissions) go to `warn`.
+pub fn load_config(env: &EnvMap, warn: &mut dyn FnMut(String)) -> Result<Option<ConfigFile>> {
+    let Some(path) = config_path(env) else {
+        return Ok(None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                warn(format!(
+                    "config file {} is readable by other users; run `chmod 600 {}`",
+                    path.display(),
+                    path.display()
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = warn;
+    toml::from_str(&text).map(Some).map_err(|e| {
+        Error::new(
+            ErrorKind::Usage,
+            format!("config file {}: {}", path.display(), e.message()),
+        )
+    })
+}
+
+/// The environment variable names of a cloud's credentials.
+pub struct EnvNames {
+    pub access_key_id: &'static str,
+    pub secret_access_key: &'static str,
+    pub session_token: &'static str,
+}
+
+pub fn env_names(cloud: Cloud) -> EnvNames {
+    match cloud {
+        Cloud::Baidu => EnvNames {
+            access_key_id: "BCE_ACCESS_KEY_ID",
+            secret_access_key: "BCE_SECRET_ACCESS_KEY",
+            session_token: "BCE_SESSION_TOKEN",
+        },
+    }
+}
+
+/// Finds the credentials: an explicit `--profile` first, then the environment, then the
+/// `default` profile.
+pub fn resolve_credentials(
+    cloud: Cloud,
+    env: &EnvMap,
+    profile: Option<&str>,
+    file: Option<&ConfigFile>,
+) -> Result<Credentials> {
+    let names = env_names(cloud);
+    let from_profile = |name: &str| -> Result<Option<Credentials>> {
+        let Some(p) = file.and_then(|f| f.profiles.get(name)) else {
+            return Ok(None);
+        };
+        let Some(cp) = p.cloud(cloud) else {
+            return Ok(None);
+        };
+        match (&cp.access_key_id, &cp.secret_access_key) {
+            (Some(ak), Some(sk)) if !ak.is_empty() && !sk.expose().is_empty() => {
+                Ok(Some(Credentials {
+                    access_key_id: ak.clone(),
+                    secret_access_key: sk.clone(),
+                    session_token: cp.session_token.clone(),
+                }))
+            }
+            _ => Err(Error::auth(format!(
+                "profile `{name}` has a [{cloud}] table without both access_key_id and secret_access_key"
+            ))),
+        }
+    };
+    if let Some(name) = profile {
+        if file.is_none_or(|f| !f.profiles.contains_key(name)) {
+            return Err(Error::usage(
+                "--profile",
+                format!("no profile `{name}` in the config file"),
+            ));
+        }
+        return from_profile(name)?.ok_or_else(|| {
+            Error::auth(format!("profile `{name}` has no [{cloud}] credentials"))
+        });
+    }
+    let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+    match (get(names.access_key_id), get(names.secret_access_key)) {
+        (Some(ak), Some(sk)) => {
+            return Ok(Credentials {
+                access_key_id: ak,
+                secret_access_key: Secret::new(sk),
+                session_token: get(names.session_token).map(Secret::new),
+            })
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(Error::auth(format!(
+                "set both {} and {} (only one is set)",
+                names.access_key_id, names.secret_access_key
+            )))
+        }
+        (None, None) => {}
+    }
+    from_profile("default")?.ok_or_else(|| {
+        Error::auth(format!(
+            "no {cloud} credentials: set {} and {}, or add a [profiles.default.{cloud}] table to the config file",
+            names.access_key_id, names.secret_access_key
+        ))
+    })
+}
+
+/// An endpoint template such as `https://bcc.{region}.baidubce.com` or `http://127.0.0.1:8080/{region}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    template: String,
+}
+
+impl Endpoint {
+    /// Parses and checks a template; `flag` names where it came from for error messages.
+    pub fn parse(template: &str, flag: &str) -> Result<Self> {
+        let ep = Endpoint {
+            template: template.trim_end_matches('/').to_string(),
+        };
+        let probe = ep.url_for("region").map_err(|e| Error::usage(flag, e.message))?;
+        match probe.scheme() {
+            "https" => {}
+            "http" if is_loopback(&probe) => {}
+            "http" => {
+                return Err(Error::usage(
+                    flag,
+                    format!(
+                        "plain http is only allowed to loopback addresses, not `{}`",
+                        probe.host_str().unwrap_or("")
+                    ),
+                ))
+            }
+            other => return Err(Error::usage(flag, format!("unsupported scheme `{other}`"))),
+        }
+        if probe.query().is_some() || probe.fragment().is_some() {
+            return Err(Error::usage(
+                flag,
+                "the endpoint may not carry a query or fragment",
+            ));
+        }
+        Ok(ep)
+    }
+
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+
+    /// True when every region shares one URL (no `{region}` in the template).
+    pub fn is_shared(&self) -> bool {
+        !self.template.contains("{region}")
+    }
+
+    /// The base URL for one region.
+    pub fn url_for(&self, region: &str) -> Result<Url> {
+        let s = self.template.replace("{region}", region);
+        Url::parse(&s)
+            .map_err(|e| Error::new(ErrorKind::Usage, format!("invalid endpoint URL `{s}`: {e}")))
+            .and_then(|u| {
+                if u.host_str().is_none_or(str::is_empty) {
+                    Err(Error::new(
+                        ErrorKind::Usage,
+                        format!("endpoint URL `{s}` has no host"),
+                    ))
+                } else {
+                    Ok(u)
+                }
+            })
+    }
+}
+
+fn is_loopback(u: &Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The default public endpoint template of a cloud.
+pub fn default_endpoint(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Baidu => "https://bcc.{region}.baidubce.com",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> EnvMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let c = Credentials {
+            access_key_id: "AK".into(),
+            secret_access_key: Secret::new("topsecret"),
+            session_token: Some(Secret::new("tok")),
+        };
+        let s = format!("{c:?}");
+        assert!(!s.contains("topsecret") && !s.contains("tok\""), "{s}");
+    }
+
+    #[test]
+    fn env_credentials_win_over_default_profile() {
+        let file: ConfigFile = toml::from_str(
+            "[profiles.default.baidu]\naccess_key_id='P'\nsecret_access_key='PS'\n",
+        )
+        .unwrap();
+        let e = env(&[("BCE_ACCESS_KEY_ID", "E"), ("BCE_SECRET_ACCESS_KEY", "ES")]);
+        let c = resolve_credentials(Cloud::Baidu, &e, None, Some(&file)).unwrap();
+        assert_eq!(c.access_key_id, "E");
+        let c = resolve_credentials(Cloud::Baidu, &env(&[]), None, Some(&file)).unwrap();
+        assert_eq!(c.access_key_id, "P");
+        let c = resolve_credentials(Cloud::Baidu, &e, Some("default"), Some(&file)).unwrap();
+        assert_eq!(c.access_key_id, "P");
+    }
+
+    #[test]
+    fn missing_credentials_are_auth_errors_and_unknown_profile_is_usage() {
+        let err = resolve_credentials(Cloud::Baidu, &env(&[]), None, None).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Auth);
+        let half = env(&[("BCE_ACCESS_KEY_ID", "E")]);
+        assert_eq!(
+            resolve_credentials(Cloud::Baidu, &half, None, None)
+                .unwrap_err()
+                .kind,
+            ErrorKind::Auth
+        );
+        let err = resolve_credentials(Cloud::Baidu, &env(&[]), Some("nope"), None).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Usage);
+        assert!(err.message.contains("--profile"));
+    }
+
+    #[test]
+    fn endpoint_rules() {
+        let ep = Endpoint::parse("https://bcc.{region}.baidubce.com", "--endpoint").unwrap();
+        assert_eq!(
+            ep.url_for("gz").unwrap().as_str(),
+            "https://bcc.gz.baidubce.com/"
+        );
+        assert!(Endpoint::parse("http://127.0.0.1:9/{region}", "--endpoint").is_ok());
+        assert!(Endpoint::parse("http://localhost:9", "--endpoint").is_ok());
+        let err = Endpoint::parse("http://example.com", "--endpoint").unwrap_err();
+        assert!(err.message.starts_with("--endpoint"), "{}", err.message);
+        assert!(Endpoint::parse("ftp://x", "--endpoint").is_err());
+        assert!(Endpoint::parse("not a url", "--endpoint").is_err());
+    }
+
+    #[test]
+    fn config_path_order() {
+        assert_eq!(
+            config_path(&env(&[("IMGCOPY_CONFIG", "/x.toml"), ("HOME", "/h")])),
+            Some(PathBuf::from("/x.toml"))
+        );
+        assert_eq!(
+            config_path(&env(&[("HOME", "/h")])),
+            Some(PathBuf::from("/h/.config/imgcopy/config.toml"))
+        );
+    }
+}

@@ -1,0 +1,338 @@
+//! Baidu BCC in the emulator: remote copy of images and snapshots, cancel, and detail calls.
+
+use super::state::{new_id, Resource, TokenEntry, World};
+use super::{EmuRequest, EmuResponse, Route};
+use crate::sign::bce;
+use serde::Deserialize;
+use serde_json::json;
+use time::OffsetDateTime;
+
+/// The region of a request that names none (no `/{region}` prefix), as `bcc.bj.baidubce.com`.
+pub const DEFAULT_REGION: &str = "bj";
+
+/// A region that exists but takes no image copies, to exercise partial success.
+pub const NO_COPY_REGION: &str = "bd";
+
+/// How far a request's timestamp may run ahead of the emulator's clock.
+const CLOCK_SKEW_SECS: i64 = 15 * 60;
+
+const P: &str = "baidu";
+
+fn image(region: &str, id: &str, name: &str) -> Resource {
+    Resource {
+        provider: P.into(),
+        kind: "image".into(),
+        region: region.into(),
+        id: id.into(),
+        name: name.into(),
+        status: "Available".into(),
+        image_type: "Custom".into(),
+        copyable: true,
+        copy_outcome: "Available".into(),
+        source_id: None,
+        source_region: None,
+        created_at: 0.0,
+        ready_at: None,
+        client_token: None,
+    }
+}
+
+/// The documented demo resources (see the README's emulator section).
+pub fn seed(w: &mut World) {
+    let snap = |id: &str, name: &str| Resource {
+        kind: "snapshot".into(),
+        image_type: String::new(),
+        ..image("bj", id, name)
+    };
+    w.resources.extend([
+        image("bj", "m-demo0001", "golden-ubuntu-2204"),
+        Resource {
+            copy_outcome: "CreateFailed".into(),
+            ..image("bj", "m-demo0002", "golden-centos-7")
+        },
+        Resource {
+            image_type: "System".into(),
+            ..image("bj", "m-pub00001", "ubuntu-22.04-public")
+        },
+        Resource {
+            status: "Creating".into(),
+            ..image("bj", "m-pending1", "golden-in-progress")
+        },
+        Resource {
+            copyable: false,
+            ..image("bj", "m-rawfmt01", "golden-raw-format")
+        },
+        snap("s-demo0001", "data-disk-snap"),
+        Resource {
+            status: "Creating".into(),
+            ..snap("s-pending1", "snap-in-progress")
+        },
+        Resource {
+            copyable: false,
+            ..snap("s-local001", "local-disk-snap")
+        },
+    ]);
+}
+
+/// Which Baidu call a request is, if any.
+pub fn route(req: &EmuRequest) -> Option<Route> {
+    let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+    let action = match (req.method.as_str(), segs.as_slice()) {
+        ("POST", ["v2", "image", _]) if req.has_query("remoteCopy") => "RemoteCopyImage",
+        ("POST", ["v2", "image", _]) if req.has_query("cancelRemoteCopy") => "CancelRemoteCopyImage",
+        ("GET", ["v2", "image", _]) => "GetImageDetail",
+        ("PUT" | "POST", ["v2", "snapshot", "remote_copy", _]) => "RemoteCopySnapshot",
+        ("GET", ["v2", "snapshot", _]) => "GetSnapshotDetail",
+        _ => return None,
+    };
+    Some(Route {
+        provider: P,
+        action,
+    })
+}
+
+/// A Baidu-shaped error reply.
+pub fn error(status: u16, code: &str, message: &str) -> EmuResponse {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut r = EmuResponse::json(
+        status,
+        &json!({ "code": code, "message": message, "requestId": id }),
+    );
+    r.headers.push(("x-bce-request-id".into(), id));
+    r
+}
+
+fn ok(value: serde_json::Value) -> EmuResponse {
+    let mut r = EmuResponse::json(200, &value);
+    r.headers
+        .push(("x-bce-request-id".into(), uuid::Uuid::new_v4().to_string()));
+    r
+}
+
+/// Re-computes the `bce-auth-v1` signature from what arrived on the wire.
+pub fn verify(w: &World, req: &EmuRequest, now: OffsetDateTime) -> Result<(), EmuResponse> {
+    let Some(value) = req.header("authorization") else {
+        return Err(error(403, "AccessDenied", "Access denied: no Authorization header."));
+    };
+    let Some(auth) = bce::parse_authorization(value) else {
+        return Err(error(400, "InvalidHTTPAuthHeader", "The Authorization header is malformed."));
+    };
+    let Some(secret) = w.credentials.get(&auth.access_key_id) else {
+        return Err(error(403, "InvalidAccessKeyId", "The access key id does not exist."));
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    let Ok(ts) = time::PrimitiveDateTime::parse(&auth.timestamp, format) else {
+        return Err(error(400, "InvalidHTTPAuthHeader", "The timestamp in the Authorization header is malformed."));
+    };
+    let ts = ts.assume_utc();
+    let age = (now - ts).whole_seconds();
+    if age > i64::from(auth.expiration) || age < -CLOCK_SKEW_SECS {
+        return Err(error(400, "RequestExpired", "The request has expired or its time is too far from the server's."));
+    }
+    let canonical = bce::canonical_request(
+        &req.method,
+        &req.raw_path,
+        &req.query,
+        &req.headers,
+        &auth.signed_headers,
+    );
+    let prefix = bce::auth_prefix(&auth.access_key_id, &auth.timestamp, auth.expiration);
+    if bce::signature(secret, &prefix, &canonical) != auth.signature {
+        return Err(error(
+            400,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        ));
+    }
+    Ok(())
+}
+
+pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
+    if let Err(resp) = verify(w, req, OffsetDateTime::now_utc()) {
+        return resp;
+    }
+    let region = req.region.clone().unwrap_or_else(|| DEFAULT_REGION.into());
+    let id = req.path.rsplit('/').next().unwrap_or("").to_string();
+    match action {
+        "RemoteCopyImage" => remote_copy_image(w, req, &region, &id),
+        "CancelRemoteCopyImage" => cancel(w, &region, &id),
+        "GetImageDetail" => detail(w, "image", &region, &id),
+        "RemoteCopySnapshot" => remote_copy_snapshot(w, req, &region, &id),
+        "GetSnapshotDetail" => detail(w, "snapshot", &region, &id),
+        _ => error(404, "NotFound", "no such API"),
+    }
+}
+
+fn not_found() -> EmuResponse {
+    error(404, "NoSuchObject", "The specified object is not found or resource do not exist.")
+}
+
+fn dest_supported(region: &str) -> bool {
+    crate::provider::baidu::api::REGIONS.contains(&region) && region != NO_COPY_REGION
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ImageCopyBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    dest_region: Vec<String>,
+}
+
+fn remote_copy_image(w: &mut World, req: &EmuRequest, region: &str, id: &str) -> EmuResponse {
+    let Ok(body) = serde_json::from_slice::<ImageCopyBody>(&req.body) else {
+        return error(400, "MalformedJSON", "The JSON you provided was not well-formed.");
+    };
+    if body.dest_region.is_empty() {
+        return error(400, "InvalidParameter", "destRegion must not be empty.");
+    }
+    let Some(i) = w.find(P, "image", region, id) else {
+        return not_found();
+    };
+    let now = w.now();
+    let src = w.resources[i].clone();
+    if src.image_type != "Custom" {
+        return error(409, "Image.ImageNotSupportCopy", "Image not support copy.");
+    }
+    if src.status_at(now) != "Available" {
+        return error(409, "Image.ImageStatusForbidden", "Image status is not Available.");
+    }
+    if !src.copyable {
+        return error(409, "Image.ImageStorageFormatInvalid", "Image storage format is invalid.");
+    }
+    if !body.dest_region.iter().any(|r| dest_supported(r)) {
+        return error(409, "Image.RegionNotSupportCopy", "Region not support copy.");
+    }
+    let mut results = Vec::new();
+    for dest in &body.dest_region {
+        if !dest_supported(dest) {
+            results.push(json!({"region": dest, "imageId": "", "errMsg": "Region not support copy.", "code": "Image.RegionNotSupportCopy"}));
+            continue;
+        }
+        let copy = Resource {
+            region: dest.clone(),
+            id: new_id("m-"),
+            name: body.name.clone().unwrap_or_else(|| src.name.clone()),
+            status: "Available".into(),
+            source_id: Some(src.id.clone()),
+            source_region: Some(region.to_string()),
+            created_at: now,
+            ready_at: Some(now + w.copy_seconds),
+            copy_outcome: src.copy_outcome.clone(),
+            ..src.clone()
+        };
+        results.push(json!({"region": dest, "imageId": copy.id, "errMsg": "success", "code": "success"}));
+        w.resources.push(copy);
+    }
+    ok(json!({ "result": results }))
+}
+
+fn cancel(w: &mut World, region: &str, id: &str) -> EmuResponse {
+    let Some(i) = w.find(P, "image", region, id) else {
+        return not_found();
+    };
+    if !w.resources[i].is_copying(w.now()) {
+        return error(409, "Image.ImageStatusForbidden", "Image status is not dest_copying.");
+    }
+    w.resources.remove(i);
+    ok(json!({}))
+}
+
+fn detail(w: &World, kind: &str, region: &str, id: &str) -> EmuResponse {
+    let Some(i) = w.find(P, kind, region, id) else {
+        return not_found();
+    };
+    let r = &w.resources[i];
+    let status = r.status_at(w.now());
+    match kind {
+        "image" => ok(json!({ "image": {
+            "id": r.id, "name": r.name, "type": r.image_type, "status": status,
+            "osType": "linux", "createTime": "2026-01-01T00:00:00Z", "desc": "",
+        }})),
+        _ => ok(json!({ "snapshot": {
+            "id": r.id, "name": r.name, "status": status, "sizeInGB": 20,
+            "createMethod": "manual", "createTime": "2026-01-01T00:00:00Z", "desc": "",
+        }})),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapshotCopyBody {
+    #[serde(default)]
+    dest_region_infos: Vec<DestInfo>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DestInfo {
+    #[serde(default)]
+    name: Option<String>,
+    dest_region: String,
+}
+
+fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str) -> EmuResponse {
+    let token = req.query_value("clientToken").unwrap_or("").to_string();
+    if token.is_empty() || token.len() > 64 || !token.is_ascii() {
+        return error(409, "OperationDenied", "clientToken is required: an ASCII string of at most 64 characters.");
+    }
+    let Ok(body) = serde_json::from_slice::<SnapshotCopyBody>(&req.body) else {
+        return error(400, "MalformedJSON", "The JSON you provided was not well-formed.");
+    };
+    // clientToken idempotence: the same token and request gets the first answer again.
+    let fingerprint = format!("{region}|{id}|{}", String::from_utf8_lossy(&req.body));
+    if let Some(prev) = w.tokens.get(&token) {
+        return if prev.fingerprint == fingerprint {
+            ok(prev.response.clone())
+        } else {
+            error(403, "IdempotentParameterMismatch", "The request uses the same client token as a previous, but non-identical request.")
+        };
+    }
+    let Some(i) = w.find(P, "snapshot", region, id) else {
+        return not_found();
+    };
+    let now = w.now();
+    let src = w.resources[i].clone();
+    if src.status_at(now) != "Available" {
+        return error(409, "OperationDenied", "Operation not available: the snapshot is not Available.");
+    }
+    if !src.copyable {
+        return error(403, "snapshot.CannotCopy", "snapshot not support copy");
+    }
+    if body.dest_region_infos.is_empty() {
+        return error(409, "OperationDenied", "destRegionInfos must not be empty.");
+    }
+    if let Some(bad) = body
+        .dest_region_infos
+        .iter()
+        .find(|d| d.dest_region == region || !crate::provider::baidu::api::REGIONS.contains(&d.dest_region.as_str()))
+    {
+        return error(409, "OperationDenied", &format!("Operation not available: destination region {} is invalid.", bad.dest_region));
+    }
+    let mut results = Vec::new();
+    for d in &body.dest_region_infos {
+        let copy = Resource {
+            region: d.dest_region.clone(),
+            id: new_id("s-"),
+            name: d.name.clone().unwrap_or_else(|| src.name.clone()),
+            source_id: Some(src.id.clone()),
+            source_region: Some(region.to_string()),
+            created_at: now,
+            ready_at: Some(now + w.copy_seconds),
+            client_token: Some(token.clone()),
+            ..src.clone()
+        };
+        results.push(json!({"region": d.dest_region, "snapshotId": copy.id}));
+        w.resources.push(copy);
+    }
+    let response = json!({ "result": results });
+    w.tokens.insert(
+        token,
+        TokenEntry {
+            fingerprint,
+            response: response.clone(),
+        },
+    );
+    ok(response)
+}

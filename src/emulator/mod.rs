@@ -1,0 +1,344 @@
+//! A local emulator of the clouds' copy APIs: a real HTTP server on loopback that verifies
+//! signatures and moves copies through their states on a virtual clock.
+
+pub mod baidu;
+pub mod state;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use state::{Fault, LoggedRequest, Resource, World};
+
+/// Credentials the sandbox uses (and the emulator accepts unless told otherwise).
+pub const SANDBOX_ACCESS_KEY: &str = "imgcopy-sandbox-ak";
+pub const SANDBOX_SECRET_KEY: &str = "imgcopy-sandbox-sk";
+
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub listen: SocketAddr,
+    pub access_key: String,
+    pub secret_key: String,
+    /// Virtual seconds per real second.
+    pub speed: f64,
+    /// Virtual seconds a copy takes.
+    pub copy_seconds: f64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            access_key: SANDBOX_ACCESS_KEY.into(),
+            secret_key: SANDBOX_SECRET_KEY.into(),
+            speed: 60.0,
+            copy_seconds: 300.0,
+        }
+    }
+}
+
+/// A request as it arrived, in the form the cloud handlers verify and route.
+#[derive(Debug, Clone)]
+pub struct EmuRequest {
+    pub method: String,
+    /// The path as received, region prefix included (signatures cover it).
+    pub raw_path: String,
+    /// The path with any `/{region}` prefix removed.
+    pub path: String,
+    /// The region named by a `/{region}` path prefix.
+    pub region: Option<String>,
+    pub query: Vec<(String, String)>,
+    /// Lower-case names, as received.
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl EmuRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn has_query(&self, key: &str) -> bool {
+        self.query.iter().any(|(k, _)| k == key)
+    }
+    pub fn query_value(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EmuResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl EmuResponse {
+    pub fn json(status: u16, value: &serde_json::Value) -> Self {
+        EmuResponse {
+            status,
+            headers: vec![(
+                "content-type".into(),
+                "application/json;charset=UTF-8".into(),
+            )],
+            body: serde_json::to_vec(value).expect("json value serialises"),
+        }
+    }
+}
+
+impl IntoResponse for EmuResponse {
+    fn into_response(self) -> Response {
+        let mut r = (
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            self.body,
+        )
+            .into_response();
+        for (k, v) in self.headers {
+            if let (Ok(k), Ok(v)) = (
+                axum::http::HeaderName::try_from(k),
+                axum::http::HeaderValue::try_from(v),
+            ) {
+                r.headers_mut().insert(k, v);
+            }
+        }
+        r
+    }
+}
+
+/// What one cloud plugs into the emulator.
+pub struct Route {
+    pub provider: &'static str,
+    pub action: &'static str,
+}
+
+struct App {
+    world: Mutex<World>,
+}
+
+/// A running emulator; dropping it does not stop it, `shutdown` does.
+pub struct Handle {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Handle {
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The endpoint template that reaches every region of this emulator.
+    pub fn endpoint_template(&self) -> String {
+        format!("{}/{{region}}", self.base_url())
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let _ = self.task.await;
+    }
+}
+
+/// Binds and serves in the background.
+pub async fn start(cfg: EmulatorConfig) -> std::io::Result<Handle> {
+    let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
+    let addr = listener.local_addr()?;
+    let creds = HashMap::from([(cfg.access_key.clone(), cfg.secret_key.clone())]);
+    let app = Arc::new(App {
+        world: Mutex::new(World::new(cfg.speed, cfg.copy_seconds, creds)),
+    });
+    let router = axum::Router::new().fallback(handle).with_state(app);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("emulator stopped: {e}");
+        }
+    });
+    Ok(Handle {
+        addr,
+        stop: Some(tx),
+        task,
+    })
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(kv), String::new()),
+        })
+        .collect()
+}
+
+/// Splits a leading `/{region}` segment off when it names a region the emulator serves.
+fn split_region(path: &str) -> (Option<String>, String) {
+    let trimmed = path.trim_start_matches('/');
+    let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+    if crate::provider::baidu::api::REGIONS.contains(&first) {
+        (Some(first.to_string()), format!("/{rest}"))
+    } else {
+        (None, path.to_string())
+    }
+}
+
+async fn handle(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let raw_path = uri.path().to_string();
+    if let Some(rest) = raw_path.strip_prefix("/_emulator/") {
+        return admin(&app, &method, rest, uri.query().unwrap_or(""), &body).into_response();
+    }
+    let (region, path) = split_region(&raw_path);
+    let req = EmuRequest {
+        method: method.as_str().to_string(),
+        raw_path,
+        path,
+        region,
+        query: parse_query(uri.query().unwrap_or("")),
+        headers: headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body,
+    };
+    let Some(route) = baidu::route(&req) else {
+        return EmuResponse::json(
+            404,
+            &serde_json::json!({"code": "NotFound", "message": format!("no emulated API at {} {}", req.method, req.path)}),
+        )
+        .into_response();
+    };
+    let fault = app.world.lock().expect("world lock").take_fault(route.provider, route.action);
+    if let Some(ms) = fault.as_ref().and_then(|f| f.latency_ms) {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    let mut world = app.world.lock().expect("world lock");
+    let resp = match fault.as_ref().and_then(|f| f.status.map(|s| (s, f))) {
+        Some((status, f)) => baidu::error(
+            status,
+            f.code.as_deref().unwrap_or("InternalError"),
+            f.message.as_deref().unwrap_or("injected fault"),
+        ),
+        None => baidu::handle(&mut world, &req, route.action),
+    };
+    let region = req
+        .region
+        .clone()
+        .unwrap_or_else(|| baidu::DEFAULT_REGION.to_string());
+    world.log(LoggedRequest {
+        seq: 0,
+        provider: route.provider.into(),
+        action: route.action.into(),
+        method: req.method.clone(),
+        path: req.raw_path.clone(),
+        region,
+        status: resp.status,
+    });
+    resp.into_response()
+}
+
+/// The test-facing routes under `/_emulator/`.
+fn admin(app: &App, method: &Method, path: &str, query: &str, body: &[u8]) -> EmuResponse {
+    let mut w = app.world.lock().expect("world lock");
+    let bad = |m: String| EmuResponse::json(400, &serde_json::json!({ "error": m }));
+    match (method.as_str(), path) {
+        ("GET", "state") => EmuResponse::json(200, &w.snapshot()),
+        ("GET", "requests") => EmuResponse::json(200, &serde_json::json!(w.log)),
+        ("DELETE", "requests") => {
+            w.log.clear();
+            EmuResponse::json(200, &serde_json::json!({}))
+        }
+        ("POST", "fixtures") => match serde_json::from_slice::<Vec<Resource>>(body)
+            .or_else(|_| serde_json::from_slice::<Resource>(body).map(|r| vec![r]))
+        {
+            Ok(rs) => {
+                let n = rs.len();
+                w.resources.extend(rs);
+                EmuResponse::json(200, &serde_json::json!({ "added": n }))
+            }
+            Err(e) => bad(format!("fixture: {e}")),
+        },
+        ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
+            Ok(f) => {
+                w.faults.push(f);
+                EmuResponse::json(200, &serde_json::json!({ "faults": w.faults.len() }))
+            }
+            Err(e) => bad(format!("fault: {e}")),
+        },
+        ("DELETE", "faults") => {
+            w.faults.clear();
+            EmuResponse::json(200, &serde_json::json!({}))
+        }
+        ("POST", "clock") => {
+            let secs = parse_query(query)
+                .into_iter()
+                .find(|(k, _)| k == "advance")
+                .and_then(|(_, v)| v.parse::<f64>().ok());
+            match secs {
+                Some(s) => {
+                    w.clock.advance(s);
+                    EmuResponse::json(200, &serde_json::json!({ "virtual_time": w.now() }))
+                }
+                None => bad("POST /_emulator/clock?advance=SECONDS".into()),
+            }
+        }
+        _ => EmuResponse::json(
+            404,
+            &serde_json::json!({ "error": format!("no admin route {method} /_emulator/{path}") }),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_prefix_is_split_only_for_known_regions() {
+        assert_eq!(
+            split_region("/gz/v2/image/m-1"),
+            (Some("gz".into()), "/v2/image/m-1".into())
+        );
+        assert_eq!(split_region("/v2/image/m-1"), (None, "/v2/image/m-1".into()));
+    }
+
+    #[test]
+    fn query_parsing_keeps_key_only_params() {
+        assert_eq!(
+            parse_query("remoteCopy=&a=%2Fb&c"),
+            vec![
+                ("remoteCopy".into(), String::new()),
+                ("a".into(), "/b".into()),
+                ("c".into(), String::new())
+            ]
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! The emulator's world: images, snapshots, copies on a virtual clock, the request log and faults.
+
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// Virtual time in seconds: real time × speed, plus whatever the tests advanced it by.
+#[derive(Debug)]
+pub struct Clock {
+    origin: Instant,
+    speed: f64,
+    offset: f64,
+}
+
+impl Clock {
+    pub fn new(speed: f64) -> Self {
+        Clock {
+            origin: Instant::now(),
+            speed,
+            offset: 0.0,
+        }
+    }
+    pub fn now(&self) -> f64 {
+        self.origin.elapsed().as_secs_f64() * self.speed + self.offset
+    }
+    pub fn advance(&mut self, secs: f64) {
+        self.offset += secs.max(0.0);
+    }
+}
+
+/// An image or snapshot. A copy carries its source and the virtual time it completes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Resource {
+    pub provider: String,
+    pub kind: String,
+    pub region: String,
+    pub id: String,
+    pub name: String,
+    /// The fixed status of a non-copy resource (`Available`, `Creating`, …).
+    #[serde(default = "available")]
+    pub status: String,
+    /// Image type (`Custom`, `System`, `Integration`).
+    #[serde(default = "custom")]
+    pub image_type: String,
+    /// False for sources the cloud refuses to copy (format, local snapshot).
+    #[serde(default = "yes")]
+    pub copyable: bool,
+    /// The status a copy of this resource ends in.
+    #[serde(default = "available")]
+    pub copy_outcome: String,
+    #[serde(default)]
+    pub source_id: Option<String>,
+    #[serde(default)]
+    pub source_region: Option<String>,
+    #[serde(default)]
+    pub created_at: f64,
+    /// When a copy completes (virtual seconds); none for an ordinary resource.
+    #[serde(default)]
+    pub ready_at: Option<f64>,
+    #[serde(default)]
+    pub client_token: Option<String>,
+}
+
+fn available() -> String {
+    "Available".into()
+}
+fn custom() -> String {
+    "Custom".into()
+}
+fn yes() -> bool {
+    true
+}
+
+impl Resource {
+    /// The status at virtual time `now`.
+    pub fn status_at(&self, now: f64) -> String {
+        match self.ready_at {
+            Some(t) if now < t => "Creating".into(),
+            Some(_) => self.copy_outcome.clone(),
+            None => self.status.clone(),
+        }
+    }
+
+    pub fn is_copying(&self, now: f64) -> bool {
+        self.ready_at.is_some_and(|t| now < t)
+    }
+
+    /// Percent done of a copy in progress.
+    pub fn progress_at(&self, now: f64) -> u8 {
+        match self.ready_at {
+            Some(t) if t > self.created_at => {
+                (((now - self.created_at) / (t - self.created_at)).clamp(0.0, 1.0) * 100.0) as u8
+            }
+            _ => 100,
+        }
+    }
+}
+
+/// One request as the emulator saw it (what tests count).
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedRequest {
+    pub seq: u64,
+    pub provider: String,
+    pub action: String,
+    pub method: String,
+    pub path: String,
+    pub region: String,
+    pub status: u16,
+}
+
+/// An injected misbehaviour, matched by provider and action.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fault {
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    /// Reply with this status and error code instead of handling the request.
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Sleep this long before answering.
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
+    /// How many requests it applies to; none means every one.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+impl Fault {
+    pub fn matches(&self, provider: &str, action: &str) -> bool {
+        self.provider.as_deref().is_none_or(|p| p == provider)
+            && self.action.as_deref().is_none_or(|a| a == action)
+            && self.times != Some(0)
+    }
+}
+
+/// A remembered idempotent request: what it asked and what it got.
+#[derive(Debug, Clone)]
+pub struct TokenEntry {
+    pub fingerprint: String,
+    pub response: serde_json::Value,
+}
+
+#[derive(Debug)]
+pub struct World {
+    pub clock: Clock,
+    /// Virtual seconds a copy takes.
+    pub copy_seconds: f64,
+    pub credentials: HashMap<String, String>,
+    pub resources: Vec<Resource>,
+    pub log: Vec<LoggedRequest>,
+    pub faults: Vec<Fault>,
+    pub tokens: HashMap<String, TokenEntry>,
+    seq: u64,
+}
+
+impl World {
+    pub fn new(speed: f64, copy_seconds: f64, credentials: HashMap<String, String>) -> Self {
+        let mut w = World {
+            clock: Clock::new(speed),
+            copy_seconds,
+            credentials,
+            resources: Vec::new(),
+            log: Vec::new(),
+            faults: Vec::new(),
+            tokens: HashMap::new(),
+            seq: 0,
+        };
+        super::baidu::seed(&mut w);
+        w
+    }
+
+    pub fn now(&self) -> f64 {
+        self.clock.now()
+    }
+
+    pub fn find(&self, provider: &str, kind: &str, region: &str, id: &str) -> Option<usize> {
+        self.resources.iter().position(|r| {
+            r.provider == provider && r.kind == kind && r.region == region && r.id == id
+        })
+    }
+
+    pub fn log(&mut self, mut entry: LoggedRequest) {
+        self.seq += 1;
+        entry.seq = self.seq;
+        self.log.push(entry);
+    }
+
+    /// Takes the first fault that matches, counting it down.
+    pub fn take_fault(&mut self, provider: &str, action: &str) -> Option<Fault> {
+        let f = self.faults.iter_mut().find(|f| f.matches(provider, action))?;
+        if let Some(t) = f.times.as_mut() {
+            *t -= 1;
+        }
+        Some(f.clone())
+    }
+
+    /// The state listing of `GET /_emulator/state`.
+    pub fn snapshot(&self) -> serde_json::Value {
+        let now = self.now();
+        let resources: Vec<_> = self
+            .resources
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "provider": r.provider, "kind": r.kind, "region": r.region, "id": r.id,
+                    "name": r.name, "status": r.status_at(now), "image_type": r.image_type,
+                    "source_id": r.source_id, "source_region": r.source_region,
+                    "progress": r.ready_at.map(|_| r.progress_at(now)),
+                })
+            })
+            .collect();
+        serde_json::json!({ "virtual_time": now, "resources": resources, "jobs": [] })
+    }
+}
+
+/// A random id such as `m-AbC123xy`.
+pub fn new_id(prefix: &str) -> String {
+    let s: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(8)
+        .map(char::from)
+        .collect();
+    format!("{prefix}{s}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_status_follows_virtual_time() {
+        let mut w = World::new(0.0, 100.0, HashMap::new());
+        let r = Resource {
+            ready_at: Some(100.0),
+            ..w.resources[0].clone()
+        };
+        assert_eq!(r.status_at(w.now()), "Creating");
+        assert_eq!(r.progress_at(50.0), 50);
+        w.clock.advance(100.0);
+        assert_eq!(r.status_at(w.now()), r.copy_outcome);
+    }
+
+    #[test]
+    fn faults_count_down() {
+        let mut w = World::new(1.0, 1.0, HashMap::new());
+        w.faults.push(Fault {
+            provider: Some("baidu".into()),
+            action: None,
+            status: Some(500),
+            code: None,
+            message: None,
+            latency_ms: None,
+            times: Some(1),
+        });
+        assert!(w.take_fault("baidu", "x").is_some());
+        assert!(w.take_fault("baidu", "x").is_none());
+    }
+}

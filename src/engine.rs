@@ -1,0 +1,259 @@
+//! Fan-out, waiting, deadlines and interrupts. Sees only `dyn Provider`; owns the report.
+
+use crate::error::{Error, ErrorKind};
+use crate::http::backoff;
+use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, RecordError, Report};
+use crate::provider::Provider;
+use futures::StreamExt;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// Told about every record that appears or changes.
+pub trait Observer: Send {
+    fn changed(&mut self, record: &CopyRecord);
+}
+
+/// Persists the report after every change (the journal `status` resumes from).
+pub trait Journal: Send {
+    fn save(&mut self, report: &Report) -> Result<(), Error>;
+}
+
+#[derive(Debug, Clone)]
+pub struct WaitOptions {
+    pub timeout: Duration,
+    pub poll_initial: Duration,
+    pub poll_max: Duration,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// Every copy reached an end state (or the run did not wait).
+    Done,
+    /// The deadline passed with copies still in progress.
+    Deadline,
+    Interrupted,
+}
+
+pub struct Engine<'a> {
+    pub providers: &'a BTreeMap<Cloud, Arc<dyn Provider>>,
+    pub observer: &'a mut dyn Observer,
+    pub journal: &'a mut dyn Journal,
+    pub concurrency: usize,
+    pub interrupt: watch::Receiver<bool>,
+    /// The first credentials or permission error met; it decides the exit code.
+    pub auth_error: Option<Error>,
+}
+
+impl Engine<'_> {
+    fn provider(&self, cloud: Cloud) -> Arc<dyn Provider> {
+        self.providers
+            .get(&cloud)
+            .cloned()
+            .expect("a provider is built for every cloud in the plan")
+    }
+
+    fn interrupted(&self) -> bool {
+        *self.interrupt.borrow()
+    }
+
+    /// True once the user has interrupted the run.
+    pub fn interrupted_now(&self) -> bool {
+        self.interrupted()
+    }
+
+    /// One look at every in-flight copy, without waiting.
+    pub async fn refresh(&mut self, report: &mut Report) {
+        let pending = followable(report);
+        if !pending.is_empty() {
+            self.poll_round(report, &pending).await;
+        }
+        self.persist(report);
+    }
+
+    fn persist(&mut self, report: &mut Report) {
+        report.refresh_summary(OffsetDateTime::now_utc());
+        if let Err(e) = self.journal.save(report) {
+            tracing::error!("could not write the report: {e}");
+        }
+    }
+
+    /// Starts every request, `concurrency` at a time. After an interrupt no new request is
+    /// started, but the ones under way are finished and recorded: nothing is lost.
+    pub async fn submit_all(&mut self, report: &mut Report, requests: &[CopyRequest]) {
+        let stop = Arc::new(AtomicBool::new(self.interrupted()));
+        let providers = self.providers;
+        let mut jobs = futures::stream::iter(requests.iter().cloned())
+            .map(|req| {
+                let provider = providers
+                    .get(&req.cloud)
+                    .cloned()
+                    .expect("a provider is built for every cloud in the plan");
+                let stop = stop.clone();
+                async move {
+                    if stop.load(Ordering::SeqCst) {
+                        return None;
+                    }
+                    let result = provider.submit(&req).await;
+                    Some((req, result))
+                }
+            })
+            .buffer_unordered(self.concurrency.max(1));
+        let mut interrupt = self.interrupt.clone();
+        loop {
+            let next = tokio::select! {
+                next = jobs.next() => next,
+                changed = interrupt.changed(), if !stop.load(Ordering::SeqCst) => {
+                    if changed.is_ok() && *interrupt.borrow() {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    continue;
+                }
+            };
+            let Some(item) = next else { break };
+            let Some((req, result)) = item else { continue };
+            let now = OffsetDateTime::now_utc();
+            let records = match result {
+                Ok(records) => records,
+                Err(e) => {
+                    if e.kind == ErrorKind::Auth && self.auth_error.is_none() {
+                        self.auth_error = Some(e.clone());
+                    }
+                    let re = RecordError::from(&e);
+                    req.dest_regions
+                        .iter()
+                        .map(|d| CopyRecord::rejected(&req, d, re.clone(), now))
+                        .collect()
+                }
+            };
+            for r in records {
+                self.observer.changed(&r);
+                report.records.push(r);
+            }
+            self.persist(report);
+        }
+    }
+
+    /// Polls in-flight copies until they end, the deadline passes or the user interrupts.
+    pub async fn wait(&mut self, report: &mut Report, opts: &WaitOptions) -> Stop {
+        let deadline = Instant::now() + opts.timeout;
+        let mut interrupt = self.interrupt.clone();
+        let mut round = 0u32;
+        loop {
+            if self.interrupted() {
+                return Stop::Interrupted;
+            }
+            let pending = followable(report);
+            if pending.is_empty() {
+                return Stop::Done;
+            }
+            self.poll_round(report, &pending).await;
+            if self.auth_error.is_some() {
+                return Stop::Done;
+            }
+            if followable(report).is_empty() {
+                return Stop::Done;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                self.time_out(report);
+                return Stop::Deadline;
+            }
+            let pause = backoff::poll_interval(round, opts.poll_initial, opts.poll_max)
+                .min(deadline - now);
+            round += 1;
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = interrupt.changed() => {
+                    if *interrupt.borrow() {
+                        return Stop::Interrupted;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn poll_round(&mut self, report: &mut Report, pending: &[usize]) {
+        let mut by_cloud: BTreeMap<Cloud, Vec<usize>> = BTreeMap::new();
+        for &i in pending {
+            by_cloud.entry(report.records[i].provider).or_default().push(i);
+        }
+        let polls = by_cloud.into_iter().map(|(cloud, idx)| {
+            let provider = self.provider(cloud);
+            let records: Vec<CopyRecord> = idx.iter().map(|&i| report.records[i].clone()).collect();
+            async move { (idx, provider.poll(&records).await) }
+        });
+        let results = futures::future::join_all(polls).await;
+        let now = OffsetDateTime::now_utc();
+        let mut changed = false;
+        for (idx, updates) in results {
+            for (i, update) in idx.into_iter().zip(updates) {
+                let rec = &mut report.records[i];
+                match update {
+                    Ok(u) => {
+                        if rec.apply(&u, now) {
+                            self.observer.changed(rec);
+                            changed = true;
+                        }
+                    }
+                    Err(e) if e.kind == ErrorKind::Auth => {
+                        tracing::error!("{}: {e}", rec.label());
+                        self.auth_error.get_or_insert(e);
+                    }
+                    Err(e) => tracing::warn!("{}: could not check the copy: {e}", rec.label()),
+                }
+            }
+        }
+        if changed {
+            self.persist(report);
+        }
+    }
+
+    fn time_out(&mut self, report: &mut Report) {
+        let now = OffsetDateTime::now_utc();
+        for i in followable(report) {
+            let rec = &mut report.records[i];
+            rec.state = CopyState::TimedOut;
+            rec.updated_at = now;
+            self.observer.changed(rec);
+        }
+        self.persist(report);
+    }
+}
+
+/// Records still in progress that have an id to follow.
+fn followable(report: &Report) -> Vec<usize> {
+    report
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.state.in_flight() && (r.dest_id.is_some() || r.job_id.is_some()))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The process exit code for a finished run (see the README's table).
+pub fn exit_code(report: &Report, waited: bool, stop: &Stop, auth_error: bool) -> i32 {
+    if *stop == Stop::Interrupted {
+        return 130;
+    }
+    if auth_error {
+        return 3;
+    }
+    let any = |f: &dyn Fn(CopyState) -> bool| report.records.iter().any(|r| f(r.state));
+    if any(&|s| matches!(s, CopyState::Failed | CopyState::Canceled)) {
+        return 1;
+    }
+    if any(&|s| s == CopyState::TimedOut) || (waited && any(&|s| !s.is_terminal())) {
+        return 4;
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests;

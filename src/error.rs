@@ -1,0 +1,130 @@
+//! The crate error: one kind that tells the user what to do, plus what the cloud said.
+
+use crate::model::Cloud;
+use std::fmt;
+
+/// What went wrong, in terms of what the user can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad flags or values: nothing was sent (exit 2).
+    Usage,
+    /// Missing or rejected credentials, or a permission error (exit 3).
+    Auth,
+    /// The cloud does not know the resource.
+    NotFound,
+    /// The cloud refused the operation as requested (state, quota, parameters).
+    Rejected,
+    /// The cloud asked us to slow down.
+    Throttled,
+    /// The cloud failed on its side (5xx).
+    Server,
+    /// The connection failed or timed out.
+    Network,
+    /// The reply could not be understood (truncated, HTML, not JSON, too large).
+    Protocol,
+    /// Local I/O (report file, config file).
+    Io,
+}
+
+/// The crate error. `code`, `message` and `request_id` come from the cloud when it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub provider: Option<Cloud>,
+    pub code: Option<String>,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub status: Option<u16>,
+    pub retryable: bool,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            provider: None,
+            code: None,
+            message: message.into(),
+            request_id: None,
+            status: None,
+            retryable: matches!(
+                kind,
+                ErrorKind::Throttled | ErrorKind::Server | ErrorKind::Network
+            ),
+        }
+    }
+
+    /// A usage error that names the flag at fault.
+    pub fn usage(flag: &str, message: impl fmt::Display) -> Self {
+        Error::new(ErrorKind::Usage, format!("{flag}: {message}"))
+    }
+
+    pub fn auth(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Auth, message)
+    }
+
+    pub fn io(context: impl fmt::Display, err: impl fmt::Display) -> Self {
+        Error::new(ErrorKind::Io, format!("{context}: {err}"))
+    }
+
+    pub fn protocol(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Protocol, message)
+    }
+
+    pub fn with_provider(mut self, cloud: Cloud) -> Self {
+        self.provider = Some(cloud);
+        self
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    pub fn with_request_id(mut self, id: Option<String>) -> Self {
+        self.request_id = id;
+        self
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn retryable(mut self, retryable: bool) -> Self {
+        self.retryable = retryable;
+        self
+    }
+
+    /// The process exit code this error leads to when it ends the run.
+    pub fn exit_code(&self) -> i32 {
+        match self.kind {
+            ErrorKind::Usage => 2,
+            ErrorKind::Auth => 3,
+            _ => 1,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = self.provider {
+            write!(f, "{p}: ")?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, "{code}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,363 @@
+//! HTTP plumbing shared by every cloud: the transport seam, the reqwest transport and the
+//! signed, retried call.
+
+pub mod backoff;
+pub mod retry;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Cloud;
+use crate::sign::SignContext;
+use async_trait::async_trait;
+use bytes::Bytes;
+use rand::{Rng, SeedableRng};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use url::Url;
+
+pub use retry::{RetryPolicy, Safety};
+
+/// The most of a reply body we read; anything larger is a protocol error.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl HttpRequest {
+    /// `host` or `host:port` as it goes in the Host header (port only when not the default).
+    pub fn host_header(&self) -> String {
+        let host = self.url.host_str().unwrap_or_default();
+        match self.url.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        }
+    }
+
+    /// The decoded query pairs of the URL.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        self.url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    pub fn set_header(&mut self, name: &str, value: String) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value));
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// How a request failed before a complete reply arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// The request never left (connection refused, DNS, TLS handshake).
+    Connect(String),
+    /// No complete reply in time; the request may have been processed.
+    Timeout(String),
+    /// The connection broke after the request was sent; it may have been processed.
+    Broken(String),
+    /// The reply body was larger than we read.
+    TooLarge(usize),
+}
+
+impl TransportError {
+    /// True when the server may have acted on the request.
+    pub fn ambiguous(&self) -> bool {
+        matches!(self, TransportError::Timeout(_) | TransportError::Broken(_))
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransportError::Connect(m) => write!(f, "could not connect: {m}"),
+            TransportError::Timeout(m) => write!(f, "timed out waiting for the reply: {m}"),
+            TransportError::Broken(m) => write!(f, "connection broke during the exchange: {m}"),
+            TransportError::TooLarge(n) => write!(f, "reply body larger than {n} bytes"),
+        }
+    }
+}
+
+#[async_trait]
+pub trait Transport: Send + Sync {
+    async fn send(&self, req: HttpRequest) -> std::result::Result<HttpResponse, TransportError>;
+}
+
+/// The real transport: one pooled reqwest client for the whole run.
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    pub fn new(request_timeout: Duration, use_proxy: bool) -> Result<Self> {
+        let mut b = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(request_timeout)
+            .user_agent(concat!("imgcopy/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none());
+        if !use_proxy {
+            b = b.no_proxy();
+        }
+        let client = b
+            .build()
+            .map_err(|e| Error::new(ErrorKind::Io, format!("building the HTTP client: {e}")))?;
+        Ok(ReqwestTransport { client })
+    }
+}
+
+fn classify_reqwest(e: &reqwest::Error) -> TransportError {
+    let msg = error_chain(e);
+    if e.is_connect() {
+        TransportError::Connect(msg)
+    } else if e.is_timeout() {
+        TransportError::Timeout(msg)
+    } else {
+        TransportError::Broken(msg)
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+#[async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(&self, req: HttpRequest) -> std::result::Result<HttpResponse, TransportError> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|e| TransportError::Connect(e.to_string()))?;
+        let mut rb = self.client.request(method, req.url.clone());
+        for (k, v) in &req.headers {
+            if !k.eq_ignore_ascii_case("host") {
+                rb = rb.header(k.as_str(), v.as_str());
+            }
+        }
+        let mut resp = rb
+            .body(req.body.clone())
+            .send()
+            .await
+            .map_err(|e| classify_reqwest(&e))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+            return Err(TransportError::TooLarge(MAX_BODY));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| classify_reqwest(&e))? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(TransportError::TooLarge(MAX_BODY));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: body.into(),
+        })
+    }
+}
+
+/// What each cloud contributes to a call: how to sign and how to read an error reply.
+pub trait Dialect: Send + Sync {
+    fn cloud(&self) -> Cloud;
+    /// Adds the authentication to a request that is otherwise ready to send.
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext);
+    /// Turns a non-2xx reply into an error with kind, code and retryability.
+    fn parse_error(&self, resp: &HttpResponse) -> Error;
+}
+
+/// Sends signed requests with retries; shared by every provider for the whole run.
+pub struct Client {
+    transport: Arc<dyn Transport>,
+    policy: RetryPolicy,
+    rng: Mutex<rand::rngs::StdRng>,
+    sent: AtomicU64,
+}
+
+/// A successful reply and how many attempts it took.
+#[derive(Debug)]
+pub struct Reply {
+    pub response: HttpResponse,
+    pub attempts: u32,
+}
+
+impl Client {
+    pub fn new(transport: Arc<dyn Transport>, policy: RetryPolicy, seed: Option<u64>) -> Self {
+        let rng = match seed {
+            Some(s) => rand::rngs::StdRng::seed_from_u64(s),
+            None => rand::rngs::StdRng::from_entropy(),
+        };
+        Client {
+            transport,
+            policy,
+            rng: Mutex::new(rng),
+            sent: AtomicU64::new(0),
+        }
+    }
+
+    /// Requests sent so far (every attempt counts).
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    fn jitter(&self) -> f64 {
+        self.rng.lock().map(|mut r| r.gen::<f64>()).unwrap_or(0.5)
+    }
+
+    /// Signs (afresh on every attempt) and sends `req`, retrying what is safe to retry.
+    pub async fn execute(
+        &self,
+        dialect: &dyn Dialect,
+        req: &HttpRequest,
+        safety: Safety,
+    ) -> std::result::Result<Reply, (Error, u32)> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut signed = req.clone();
+            signed.set_header("host", signed.host_header());
+            signed.set_header("content-length", signed.body.len().to_string());
+            let ctx = SignContext {
+                now: time::OffsetDateTime::now_utc(),
+                nonce: uuid::Uuid::new_v4().simple().to_string(),
+            };
+            dialect.sign(&mut signed, &ctx);
+            tracing::debug!(
+                cloud = %dialect.cloud(),
+                method = %signed.method,
+                url = %redact_url(&signed.url),
+                attempt,
+                "sending"
+            );
+            self.sent.fetch_add(1, Ordering::Relaxed);
+            let result = self.transport.send(signed).await;
+            let (err, decision) = match result {
+                Ok(resp) if (200..300).contains(&resp.status) => {
+                    return Ok(Reply {
+                        response: resp,
+                        attempts: attempt,
+                    })
+                }
+                Ok(resp) => {
+                    let err = dialect.parse_error(&resp).with_provider(dialect.cloud());
+                    let retry_after = resp
+                        .header("retry-after")
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let d = retry::classify_reply(&err, resp.status, safety, retry_after);
+                    (err, d)
+                }
+                Err(te) => {
+                    let d = retry::classify_transport(&te, safety);
+                    let mut err = Error::new(
+                        if matches!(te, TransportError::TooLarge(_)) {
+                            ErrorKind::Protocol
+                        } else {
+                            ErrorKind::Network
+                        },
+                        te.to_string(),
+                    )
+                    .with_provider(dialect.cloud());
+                    if te.ambiguous() && safety == Safety::NotIdempotent {
+                        err.message.push_str(
+                            "; the request may have been acted on, so it was not sent again",
+                        );
+                        err.retryable = false;
+                    }
+                    (err, d)
+                }
+            };
+            match decision {
+                retry::Decision::Retry(after) if attempt < self.policy.max_attempts => {
+                    let delay = after.unwrap_or_else(|| {
+                        backoff::retry_delay(
+                            attempt,
+                            self.policy.base_delay,
+                            self.policy.max_delay,
+                            self.jitter(),
+                        )
+                    });
+                    tracing::info!(
+                        cloud = %dialect.cloud(),
+                        attempt,
+                        delay_ms = delay.as_millis() as u64,
+                        error = %err,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay.min(self.policy.max_delay)).await;
+                }
+                _ => return Err((err, attempt)),
+            }
+        }
+    }
+}
+
+/// A URL for logs: scheme, host and path only (query values may carry tokens).
+pub fn redact_url(u: &Url) -> String {
+    let mut s = format!("{}://{}{}", u.scheme(), u.host_str().unwrap_or(""), u.path());
+    if let Some(p) = u.port() {
+        s = s.replacen(u.host_str().unwrap_or(""), &format!("{}:{p}", u.host_str().unwrap_or("")), 1);
+    }
+    if let Some(q) = u.query() {
+        let keys: Vec<&str> = q.split('&').map(|kv| kv.split('=').next().unwrap_or("")).collect();
+        s.push('?');
+        s.push_str(&keys.join("&"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests;
+
+/// A short, printable excerpt of a reply body for error messages.
+pub fn body_excerpt(body: &[u8]) -> String {
+    if body.is_empty() {
+        return "(empty body)".to_string();
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if body.len() > 200 {
+        format!("{}… ({} bytes)", clean.trim(), body.len())
+    } else {
+        clean.trim().to_string()
+    }
+}

@@ -1,0 +1,50 @@
+//! imgcopy: replicate VM images and disk snapshots across regions and clouds.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod emulator;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod provider;
+pub mod report;
+pub mod sign;
+
+use std::io::IsTerminal;
+
+/// Parses nothing and prints nothing itself: runs an invocation, returns the exit code.
+pub async fn run(inv: commands::Invocation, env: commands::Environment) -> i32 {
+    init_logging(inv.globals.verbose, inv.globals.quiet, &env);
+    commands::run(inv, env).await
+}
+
+fn init_logging(verbose: u8, quiet: bool, env: &commands::Environment) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::new(format!(
+        "{},hyper=warn,reqwest=warn,h2=warn,rustls=warn",
+        env.vars.get("IMGCOPY_LOG").map(String::as_str).unwrap_or(level)
+    ));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(env.stderr_is_terminal)
+        .with_target(false)
+        .try_init();
+}
+
+/// The environment of this process, read once at the top.
+pub fn process_environment() -> commands::Environment {
+    commands::Environment {
+        vars: std::env::vars().collect(),
+        stdout_is_terminal: std::io::stdout().is_terminal(),
+        stderr_is_terminal: std::io::stderr().is_terminal(),
+    }
+}

@@ -1,0 +1,295 @@
+//! The shared vocabulary: clouds, copy requests, records and the report.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::OffsetDateTime;
+
+/// Version of the JSON report layout; bump on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Cloud {
+    Baidu,
+}
+
+impl Cloud {
+    pub fn name(self) -> &'static str {
+        match self {
+            Cloud::Baidu => "baidu",
+        }
+    }
+}
+
+impl fmt::Display for Cloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Image,
+    Snapshot,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Image => "image",
+            Kind::Snapshot => "snapshot",
+        })
+    }
+}
+
+/// Where a copy stands. `submitted → copying → available`, or one of the end states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyState {
+    Submitted,
+    Copying,
+    Available,
+    Failed,
+    Canceled,
+    TimedOut,
+}
+
+impl CopyState {
+    /// True once the cloud will not move the copy any further.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            CopyState::Available | CopyState::Failed | CopyState::Canceled
+        )
+    }
+
+    /// Still being worked on by the cloud (what `status --wait` resumes).
+    pub fn in_flight(self) -> bool {
+        matches!(
+            self,
+            CopyState::Submitted | CopyState::Copying | CopyState::TimedOut
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyState::Submitted => "submitted",
+            CopyState::Copying => "copying",
+            CopyState::Available => "available",
+            CopyState::Failed => "failed",
+            CopyState::Canceled => "canceled",
+            CopyState::TimedOut => "timed_out",
+        }
+    }
+}
+
+impl fmt::Display for CopyState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A validated request to copy one source to one or more destination regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyRequest {
+    pub cloud: Cloud,
+    pub kind: Kind,
+    pub source_id: String,
+    pub source_region: String,
+    pub dest_regions: Vec<String>,
+    /// Name of the copies in the destination.
+    pub name: Option<String>,
+    /// Idempotency token (derived when the user gives none and the cloud takes one).
+    pub client_token: Option<String>,
+}
+
+/// The cloud's error as the report carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordError {
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl From<&crate::error::Error> for RecordError {
+    fn from(e: &crate::error::Error) -> Self {
+        RecordError {
+            code: e.code.clone().unwrap_or_else(|| {
+                format!("{:?}", e.kind) // our own kind when the cloud gave no code
+            }),
+            message: e.message.clone(),
+            request_id: e.request_id.clone(),
+        }
+    }
+}
+
+/// One (source, destination region) copy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CopyRecord {
+    pub provider: Cloud,
+    pub kind: Kind,
+    pub source_id: String,
+    pub source_region: String,
+    pub dest_region: String,
+    pub dest_id: Option<String>,
+    pub job_id: Option<String>,
+    pub name: Option<String>,
+    pub client_token: Option<String>,
+    pub state: CopyState,
+    pub progress: Option<u8>,
+    /// The cloud's own status word at the last look (e.g. `Creating`).
+    pub cloud_status: Option<String>,
+    pub error: Option<RecordError>,
+    pub attempts: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+impl CopyRecord {
+    pub fn new(req: &CopyRequest, dest_region: &str, now: OffsetDateTime) -> Self {
+        CopyRecord {
+            provider: req.cloud,
+            kind: req.kind,
+            source_id: req.source_id.clone(),
+            source_region: req.source_region.clone(),
+            dest_region: dest_region.to_string(),
+            dest_id: None,
+            job_id: None,
+            name: req.name.clone(),
+            client_token: req.client_token.clone(),
+            state: CopyState::Submitted,
+            progress: None,
+            cloud_status: None,
+            error: None,
+            attempts: 0,
+            submitted_at: now,
+            updated_at: now,
+            finished_at: None,
+        }
+    }
+
+    /// A record for a copy the cloud refused to start.
+    pub fn rejected(
+        req: &CopyRequest,
+        dest_region: &str,
+        err: RecordError,
+        now: OffsetDateTime,
+    ) -> Self {
+        let mut r = CopyRecord::new(req, dest_region, now);
+        r.state = CopyState::Failed;
+        r.error = Some(err);
+        r.finished_at = Some(now);
+        r
+    }
+
+    /// Moves to `state`; returns whether anything visible changed.
+    pub fn apply(&mut self, update: &PollUpdate, now: OffsetDateTime) -> bool {
+        let changed = self.state != update.state
+            || self.progress != update.progress
+            || self.cloud_status != update.cloud_status
+            || self.error != update.error;
+        if changed {
+            self.state = update.state;
+            self.progress = update.progress;
+            self.cloud_status = update.cloud_status.clone();
+            self.error = update.error.clone();
+            self.updated_at = now;
+            if update.state.is_terminal() {
+                self.finished_at = Some(now);
+            }
+        }
+        changed
+    }
+
+    /// A short label: `image m-xxx bj→gz`.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {} {}→{}",
+            self.kind, self.source_id, self.source_region, self.dest_region
+        )
+    }
+}
+
+/// What one poll learned about one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollUpdate {
+    pub state: CopyState,
+    pub progress: Option<u8>,
+    pub cloud_status: Option<String>,
+    pub error: Option<RecordError>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub submitted: usize,
+    pub copying: usize,
+    pub available: usize,
+    pub failed: usize,
+    pub canceled: usize,
+    pub timed_out: usize,
+}
+
+impl Summary {
+    pub fn of(records: &[CopyRecord]) -> Self {
+        let mut s = Summary {
+            total: records.len(),
+            ..Summary::default()
+        };
+        for r in records {
+            *match r.state {
+                CopyState::Submitted => &mut s.submitted,
+                CopyState::Copying => &mut s.copying,
+                CopyState::Available => &mut s.available,
+                CopyState::Failed => &mut s.failed,
+                CopyState::Canceled => &mut s.canceled,
+                CopyState::TimedOut => &mut s.timed_out,
+            } += 1;
+        }
+        s
+    }
+}
+
+/// The replication report: the same shape for every cloud, and the journal `status` resumes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool_version: String,
+    /// True when the copies were made in the built-in emulator.
+    #[serde(default)]
+    pub sandbox: bool,
+    /// The endpoint override in force, when one was given (never credentials).
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub records: Vec<CopyRecord>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn new(now: OffsetDateTime, sandbox: bool, endpoint: Option<String>) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            sandbox,
+            endpoint,
+            started_at: now,
+            updated_at: now,
+            records: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    pub fn refresh_summary(&mut self, now: OffsetDateTime) {
+        self.summary = Summary::of(&self.records);
+        self.updated_at = now;
+    }
+}

@@ -1,0 +1,269 @@
+//! Rendering the report (table, JSON, NDJSON) and writing it atomically.
+
+use crate::engine::Journal;
+use crate::error::{Error, Result};
+use crate::model::{CopyRecord, Report};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Ndjson,
+}
+
+pub fn to_json(report: &Report) -> String {
+    serde_json::to_string_pretty(report).expect("the report serialises")
+}
+
+/// One NDJSON line for a record that appeared or changed.
+pub fn record_event(record: &CopyRecord) -> String {
+    #[derive(Serialize)]
+    struct Event<'a> {
+        event: &'static str,
+        record: &'a CopyRecord,
+    }
+    serde_json::to_string(&Event {
+        event: "record",
+        record,
+    })
+    .expect("a record serialises")
+}
+
+/// The closing NDJSON line: the whole summary and the exit code.
+pub fn summary_event(report: &Report, exit_code: i32) -> String {
+    serde_json::json!({
+        "event": "summary",
+        "schema_version": report.schema_version,
+        "summary": report.summary,
+        "exit_code": exit_code,
+    })
+    .to_string()
+}
+
+/// A fixed-width table for people.
+pub fn to_table(report: &Report) -> String {
+    let header = [
+        "PROVIDER", "KIND", "SOURCE", "FROM", "TO", "DEST ID", "STATE", "PROGRESS", "DETAIL",
+    ];
+    let rows: Vec<[String; 9]> = report
+        .records
+        .iter()
+        .map(|r| {
+            [
+                r.provider.to_string(),
+                r.kind.to_string(),
+                r.source_id.clone(),
+                r.source_region.clone(),
+                r.dest_region.clone(),
+                r.dest_id.clone().or_else(|| r.job_id.clone()).unwrap_or_else(|| "-".into()),
+                r.state.to_string(),
+                r.progress.map(|p| format!("{p}%")).unwrap_or_else(|| "-".into()),
+                r.error
+                    .as_ref()
+                    .map(|e| format!("{}: {}", e.code, e.message))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<&str>, out: &mut String| {
+        let last = cells.len() - 1;
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i == last {
+                out.push_str(c);
+            } else {
+                out.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    };
+    line(header.to_vec(), &mut out);
+    for row in &rows {
+        line(row.iter().map(String::as_str).collect(), &mut out);
+    }
+    let s = &report.summary;
+    out.push_str(&format!(
+        "\n{} copies: {} available, {} copying, {} submitted, {} failed, {} canceled, {} timed out{}\n",
+        s.total,
+        s.available,
+        s.copying,
+        s.submitted,
+        s.failed,
+        s.canceled,
+        s.timed_out,
+        if report.sandbox { " (sandbox: nothing real was copied)" } else { "" }
+    ));
+    out
+}
+
+/// Writes `report` to `path` atomically: a temporary file in the same folder, then a rename.
+pub fn write_atomic(path: &Path, report: &Report) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let ctx = || format!("writing report {}", path.display());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".imgcopy-report")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(ctx(), e))?;
+    tmp.write_all(to_json(report).as_bytes())
+        .and_then(|_| tmp.write_all(b"\n"))
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(ctx(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
+    Ok(())
+}
+
+pub fn read(path: &Path) -> Result<Report> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::usage("--report", format!("cannot read {}: {e}", path.display())))?;
+    let report: Report = serde_json::from_str(&text).map_err(|e| {
+        Error::usage(
+            "--report",
+            format!("{} is not an imgcopy report: {e}", path.display()),
+        )
+    })?;
+    if report.schema_version != crate::model::SCHEMA_VERSION {
+        return Err(Error::usage(
+            "--report",
+            format!(
+                "{} has schema_version {}, this imgcopy reads {}",
+                path.display(),
+                report.schema_version,
+                crate::model::SCHEMA_VERSION
+            ),
+        ));
+    }
+    Ok(report)
+}
+
+/// The journal: rewrites the report file on every change, when one was asked for.
+pub struct FileJournal {
+    pub path: Option<PathBuf>,
+}
+
+impl Journal for FileJournal {
+    fn save(&mut self, report: &Report) -> Result<()> {
+        match &self.path {
+            Some(p) => write_atomic(p, report),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+    use time::macros::datetime;
+
+    pub fn sample() -> Report {
+        let t = datetime!(2026-11-21 12:00:00 UTC);
+        let req = CopyRequest {
+            cloud: Cloud::Baidu,
+            kind: Kind::Image,
+            source_id: "m-abc".into(),
+            source_region: "bj".into(),
+            dest_regions: vec!["gz".into(), "bd".into()],
+            name: Some("n".into()),
+            client_token: None,
+        };
+        let mut ok = CopyRecord::new(&req, "gz", t);
+        ok.dest_id = Some("m-new".into());
+        ok.state = CopyState::Available;
+        ok.progress = Some(100);
+        ok.attempts = 1;
+        let bad = CopyRecord::rejected(
+            &req,
+            "bd",
+            RecordError {
+                code: "Image.RegionNotSupportCopy".into(),
+                message: "Region not support copy.".into(),
+                request_id: Some("r-1".into()),
+            },
+            t,
+        );
+        let mut rep = Report::new(t, false, None);
+        rep.records = vec![ok, bad];
+        rep.refresh_summary(t);
+        rep.updated_at = t;
+        rep.tool_version = "0.0.0".into();
+        rep
+    }
+
+    /// Locks the report's JSON shape: other tools parse it.
+    #[test]
+    fn json_shape_is_locked() {
+        let v: serde_json::Value = serde_json::from_str(&to_json(&sample())).unwrap();
+        let expected = serde_json::json!({
+            "schema_version": 1,
+            "tool_version": "0.0.0",
+            "sandbox": false,
+            "endpoint": null,
+            "started_at": "2026-11-21T12:00:00Z",
+            "updated_at": "2026-11-21T12:00:00Z",
+            "records": [
+                {
+                    "provider": "baidu", "kind": "image", "source_id": "m-abc",
+                    "source_region": "bj", "dest_region": "gz", "dest_id": "m-new",
+                    "job_id": null, "name": "n", "client_token": null,
+                    "state": "available", "progress": 100, "cloud_status": null,
+                    "error": null, "attempts": 1,
+                    "submitted_at": "2026-11-21T12:00:00Z", "updated_at": "2026-11-21T12:00:00Z",
+                    "finished_at": null
+                },
+                {
+                    "provider": "baidu", "kind": "image", "source_id": "m-abc",
+                    "source_region": "bj", "dest_region": "bd", "dest_id": null,
+                    "job_id": null, "name": "n", "client_token": null,
+                    "state": "failed", "progress": null, "cloud_status": null,
+                    "error": {"code": "Image.RegionNotSupportCopy",
+                              "message": "Region not support copy.", "request_id": "r-1"},
+                    "attempts": 0,
+                    "submitted_at": "2026-11-21T12:00:00Z", "updated_at": "2026-11-21T12:00:00Z",
+                    "finished_at": "2026-11-21T12:00:00Z"
+                }
+            ],
+            "summary": {"total": 2, "submitted": 0, "copying": 0, "available": 1,
+                        "failed": 1, "canceled": 0, "timed_out": 0}
+        });
+        assert_eq!(v, expected);
+    }
+
+    #[test]
+    fn atomic_write_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.json");
+        write_atomic(&p, &sample()).unwrap();
+        write_atomic(&p, &sample()).unwrap();
+        assert_eq!(read(&p).unwrap(), sample());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn table_lists_every_record() {
+        let t = to_table(&sample());
+        assert!(t.contains("m-new") && t.contains("Image.RegionNotSupportCopy"));
+        assert!(t.contains("2 copies: 1 available"));
+    }
+
+    #[test]
+    fn read_rejects_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.json");
+        std::fs::write(&p, "{}").unwrap();
+        assert!(read(&p).unwrap_err().message.starts_with("--report"));
+    }
+}
