@@ -10,6 +10,7 @@ use std::time::Duration;
 #[derive(Parser, Debug)]
 #[command(
     name = "imgcopy",
+    args_override_self = true,
     version,
     about = "Replicate VM images and disk snapshots across regions and clouds",
     after_help = "Exit codes: 0 all copies reached the goal, 1 a copy failed or was canceled, \

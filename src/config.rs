@@ -176,9 +176,8 @@ pub fn resolve_credentials(
                 format!("no profile `{name}` in the config file"),
             ));
         }
-        return from_profile(name)?.ok_or_else(|| {
-            Error::auth(format!("profile `{name}` has no [{cloud}] credentials"))
-        });
+        return from_profile(name)?
+            .ok_or_else(|| Error::auth(format!("profile `{name}` has no [{cloud}] credentials")));
     }
     let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
     match (get(names.access_key_id), get(names.secret_access_key)) {
@@ -217,7 +216,9 @@ impl Endpoint {
         let ep = Endpoint {
             template: template.trim_end_matches('/').to_string(),
         };
-        let probe = ep.url_for("region").map_err(|e| Error::usage(flag, e.message))?;
+        let probe = ep
+            .url_for("region")
+            .map_err(|e| Error::usage(flag, e.message))?;
         match probe.scheme() {
             "https" => {}
             "http" if is_loopback(&probe) => {}
@@ -308,10 +309,9 @@ mod tests {
 
     #[test]
     fn env_credentials_win_over_default_profile() {
-        let file: ConfigFile = toml::from_str(
-            "[profiles.default.baidu]\naccess_key_id='P'\nsecret_access_key='PS'\n",
-        )
-        .unwrap();
+        let file: ConfigFile =
+            toml::from_str("[profiles.default.baidu]\naccess_key_id='P'\nsecret_access_key='PS'\n")
+                .unwrap();
         let e = env(&[("BCE_ACCESS_KEY_ID", "E"), ("BCE_SECRET_ACCESS_KEY", "ES")]);
         let c = resolve_credentials(Cloud::Baidu, &e, None, Some(&file)).unwrap();
         assert_eq!(c.access_key_id, "E");

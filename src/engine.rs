@@ -164,8 +164,8 @@ impl Engine<'_> {
                 self.time_out(report);
                 return Stop::Deadline;
             }
-            let pause = backoff::poll_interval(round, opts.poll_initial, opts.poll_max)
-                .min(deadline - now);
+            let pause =
+                backoff::poll_interval(round, opts.poll_initial, opts.poll_max).min(deadline - now);
             round += 1;
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}
@@ -181,7 +181,10 @@ impl Engine<'_> {
     async fn poll_round(&mut self, report: &mut Report, pending: &[usize]) {
         let mut by_cloud: BTreeMap<Cloud, Vec<usize>> = BTreeMap::new();
         for &i in pending {
-            by_cloud.entry(report.records[i].provider).or_default().push(i);
+            by_cloud
+                .entry(report.records[i].provider)
+                .or_default()
+                .push(i);
         }
         let polls = by_cloud.into_iter().map(|(cloud, idx)| {
             let provider = self.provider(cloud);

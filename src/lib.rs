@@ -30,7 +30,10 @@ fn init_logging(verbose: u8, quiet: bool, env: &commands::Environment) {
     };
     let filter = tracing_subscriber::EnvFilter::new(format!(
         "{},hyper=warn,reqwest=warn,h2=warn,rustls=warn",
-        env.vars.get("IMGCOPY_LOG").map(String::as_str).unwrap_or(level)
+        env.vars
+            .get("IMGCOPY_LOG")
+            .map(String::as_str)
+            .unwrap_or(level)
     ));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

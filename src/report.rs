@@ -58,9 +58,14 @@ pub fn to_table(report: &Report) -> String {
                 r.source_id.clone(),
                 r.source_region.clone(),
                 r.dest_region.clone(),
-                r.dest_id.clone().or_else(|| r.job_id.clone()).unwrap_or_else(|| "-".into()),
+                r.dest_id
+                    .clone()
+                    .or_else(|| r.job_id.clone())
+                    .unwrap_or_else(|| "-".into()),
                 r.state.to_string(),
-                r.progress.map(|p| format!("{p}%")).unwrap_or_else(|| "-".into()),
+                r.progress
+                    .map(|p| format!("{p}%"))
+                    .unwrap_or_else(|| "-".into()),
                 r.error
                     .as_ref()
                     .map(|e| format!("{}: {}", e.code, e.message))

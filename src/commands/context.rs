@@ -108,12 +108,19 @@ pub async fn build(
     let all_loopback = endpoints.values().all(|e| {
         e.url_for("region")
             .ok()
-            .and_then(|u| u.host_str().map(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]"))
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
+            })
             .unwrap_or(false)
     });
     let transport = ReqwestTransport::new(Duration::from_secs(60), !all_loopback)
         .map_err(|e| Error::new(ErrorKind::Io, e.message))?;
-    let client = Arc::new(Client::new(Arc::new(transport), RetryPolicy::default(), None));
+    let client = Arc::new(Client::new(
+        Arc::new(transport),
+        RetryPolicy::default(),
+        None,
+    ));
     let mut providers: BTreeMap<Cloud, Arc<dyn Provider>> = BTreeMap::new();
     for &cloud in clouds {
         let (ep, c) = (endpoints[&cloud].clone(), creds[&cloud].clone());
@@ -125,7 +132,11 @@ pub async fn build(
     let fast = sandbox.is_some();
     Ok(Context {
         providers,
-        endpoint: if fast { None } else { g.endpoint.clone().or(recorded_endpoint.map(str::to_string)) },
+        endpoint: if fast {
+            None
+        } else {
+            g.endpoint.clone().or(recorded_endpoint.map(str::to_string))
+        },
         sandbox,
         poll_initial: g.poll_interval.unwrap_or(if fast {
             Duration::from_millis(500)

@@ -28,8 +28,11 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         ctx.endpoint.clone(),
     );
     let format = g.output(env);
-    let mut progress =
-        super::progress::Progress::new(env.stderr_is_terminal, g.quiet, format == OutputFormat::Ndjson);
+    let mut progress = super::progress::Progress::new(
+        env.stderr_is_terminal,
+        g.quiet,
+        format == OutputFormat::Ndjson,
+    );
     let mut journal = FileJournal {
         path: g.report.clone(),
     };
@@ -41,7 +44,9 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         interrupt: interrupt_channel(),
         auth_error: None,
     };
-    engine.submit_all(&mut report, std::slice::from_ref(&req)).await;
+    engine
+        .submit_all(&mut report, std::slice::from_ref(&req))
+        .await;
     let stop = if engine.interrupted_now() {
         Stop::Interrupted
     } else if g.wait && engine.auth_error.is_none() {
@@ -62,7 +67,11 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
 }
 
 fn dry_run(g: &Globals, env: &Environment, req: &CopyRequest) -> Result<i32> {
-    let file = if g.sandbox { None } else { context::load_config(env)? };
+    let file = if g.sandbox {
+        None
+    } else {
+        context::load_config(env)?
+    };
     let endpoint = if g.sandbox {
         crate::config::Endpoint::parse("http://127.0.0.1:0/{region}", "--sandbox")?
     } else {
@@ -85,7 +94,10 @@ fn dry_run(g: &Globals, env: &Environment, req: &CopyRequest) -> Result<i32> {
                 }
                 println!();
             }
-            println!("dry run: {} request(s) validated, nothing sent", calls.len());
+            println!(
+                "dry run: {} request(s) validated, nothing sent",
+                calls.len()
+            );
         }
     }
     Ok(0)

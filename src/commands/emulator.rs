@@ -6,7 +6,10 @@ use crate::error::{Error, Result};
 
 pub async fn run(spec: &EmulatorSpec) -> Result<i32> {
     if !spec.listen.ip().is_loopback() {
-        return Err(Error::usage("--listen", "the emulator only listens on loopback addresses"));
+        return Err(Error::usage(
+            "--listen",
+            "the emulator only listens on loopback addresses",
+        ));
     }
     if !(spec.speed > 0.0 && spec.speed.is_finite()) {
         return Err(Error::usage("--speed", "must be a positive number"));
@@ -24,7 +27,10 @@ pub async fn run(spec: &EmulatorSpec) -> Result<i32> {
     .await
     .map_err(|e| Error::io(format!("listening on {}", spec.listen), e))?;
     println!("imgcopy emulator listening on {}", h.base_url());
-    println!("endpoint for imgcopy: --endpoint '{}'", h.endpoint_template());
+    println!(
+        "endpoint for imgcopy: --endpoint '{}'",
+        h.endpoint_template()
+    );
     let _ = tokio::signal::ctrl_c().await;
     h.shutdown().await;
     Ok(0)

@@ -65,7 +65,10 @@ impl Observer for Progress {
             Display::Off => {}
             Display::Lines => eprintln!("imgcopy: {}: {}", r.label(), describe(r)),
             Display::Bars { multi, bars } => {
-                let key = format!("{}|{}|{}|{}", r.provider, r.kind, r.source_id, r.dest_region);
+                let key = format!(
+                    "{}|{}|{}|{}",
+                    r.provider, r.kind, r.source_id, r.dest_region
+                );
                 let bar = bars.entry(key).or_insert_with(|| {
                     let b = multi.add(ProgressBar::new(100));
                     b.set_style(

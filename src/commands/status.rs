@@ -30,8 +30,11 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
     clouds.dedup();
     let ctx = context::build(g, env, &clouds, rep.endpoint.as_deref()).await?;
     let format = g.output(env);
-    let mut progress =
-        super::progress::Progress::new(env.stderr_is_terminal, g.quiet, format == OutputFormat::Ndjson);
+    let mut progress = super::progress::Progress::new(
+        env.stderr_is_terminal,
+        g.quiet,
+        format == OutputFormat::Ndjson,
+    );
     let mut journal = FileJournal {
         path: Some(path.clone()),
     };

@@ -79,7 +79,9 @@ pub fn route(req: &EmuRequest) -> Option<Route> {
     let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
     let action = match (req.method.as_str(), segs.as_slice()) {
         ("POST", ["v2", "image", _]) if req.has_query("remoteCopy") => "RemoteCopyImage",
-        ("POST", ["v2", "image", _]) if req.has_query("cancelRemoteCopy") => "CancelRemoteCopyImage",
+        ("POST", ["v2", "image", _]) if req.has_query("cancelRemoteCopy") => {
+            "CancelRemoteCopyImage"
+        }
         ("GET", ["v2", "image", _]) => "GetImageDetail",
         ("PUT" | "POST", ["v2", "snapshot", "remote_copy", _]) => "RemoteCopySnapshot",
         ("GET", ["v2", "snapshot", _]) => "GetSnapshotDetail",
@@ -112,22 +114,43 @@ fn ok(value: serde_json::Value) -> EmuResponse {
 /// Re-computes the `bce-auth-v1` signature from what arrived on the wire.
 pub fn verify(w: &World, req: &EmuRequest, now: OffsetDateTime) -> Result<(), EmuResponse> {
     let Some(value) = req.header("authorization") else {
-        return Err(error(403, "AccessDenied", "Access denied: no Authorization header."));
+        return Err(error(
+            403,
+            "AccessDenied",
+            "Access denied: no Authorization header.",
+        ));
     };
     let Some(auth) = bce::parse_authorization(value) else {
-        return Err(error(400, "InvalidHTTPAuthHeader", "The Authorization header is malformed."));
+        return Err(error(
+            400,
+            "InvalidHTTPAuthHeader",
+            "The Authorization header is malformed.",
+        ));
     };
     let Some(secret) = w.credentials.get(&auth.access_key_id) else {
-        return Err(error(403, "InvalidAccessKeyId", "The access key id does not exist."));
+        return Err(error(
+            403,
+            "InvalidAccessKeyId",
+            "The access key id does not exist.",
+        ));
     };
-    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     let Ok(ts) = time::PrimitiveDateTime::parse(&auth.timestamp, format) else {
-        return Err(error(400, "InvalidHTTPAuthHeader", "The timestamp in the Authorization header is malformed."));
+        return Err(error(
+            400,
+            "InvalidHTTPAuthHeader",
+            "The timestamp in the Authorization header is malformed.",
+        ));
     };
     let ts = ts.assume_utc();
     let age = (now - ts).whole_seconds();
     if age > i64::from(auth.expiration) || age < -CLOCK_SKEW_SECS {
-        return Err(error(400, "RequestExpired", "The request has expired or its time is too far from the server's."));
+        return Err(error(
+            400,
+            "RequestExpired",
+            "The request has expired or its time is too far from the server's.",
+        ));
     }
     let canonical = bce::canonical_request(
         &req.method,
@@ -164,7 +187,11 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
 }
 
 fn not_found() -> EmuResponse {
-    error(404, "NoSuchObject", "The specified object is not found or resource do not exist.")
+    error(
+        404,
+        "NoSuchObject",
+        "The specified object is not found or resource do not exist.",
+    )
 }
 
 fn dest_supported(region: &str) -> bool {
@@ -182,7 +209,11 @@ struct ImageCopyBody {
 
 fn remote_copy_image(w: &mut World, req: &EmuRequest, region: &str, id: &str) -> EmuResponse {
     let Ok(body) = serde_json::from_slice::<ImageCopyBody>(&req.body) else {
-        return error(400, "MalformedJSON", "The JSON you provided was not well-formed.");
+        return error(
+            400,
+            "MalformedJSON",
+            "The JSON you provided was not well-formed.",
+        );
     };
     if body.dest_region.is_empty() {
         return error(400, "InvalidParameter", "destRegion must not be empty.");
@@ -196,13 +227,25 @@ fn remote_copy_image(w: &mut World, req: &EmuRequest, region: &str, id: &str) ->
         return error(409, "Image.ImageNotSupportCopy", "Image not support copy.");
     }
     if src.status_at(now) != "Available" {
-        return error(409, "Image.ImageStatusForbidden", "Image status is not Available.");
+        return error(
+            409,
+            "Image.ImageStatusForbidden",
+            "Image status is not Available.",
+        );
     }
     if !src.copyable {
-        return error(409, "Image.ImageStorageFormatInvalid", "Image storage format is invalid.");
+        return error(
+            409,
+            "Image.ImageStorageFormatInvalid",
+            "Image storage format is invalid.",
+        );
     }
     if !body.dest_region.iter().any(|r| dest_supported(r)) {
-        return error(409, "Image.RegionNotSupportCopy", "Region not support copy.");
+        return error(
+            409,
+            "Image.RegionNotSupportCopy",
+            "Region not support copy.",
+        );
     }
     let mut results = Vec::new();
     for dest in &body.dest_region {
@@ -222,7 +265,9 @@ fn remote_copy_image(w: &mut World, req: &EmuRequest, region: &str, id: &str) ->
             copy_outcome: src.copy_outcome.clone(),
             ..src.clone()
         };
-        results.push(json!({"region": dest, "imageId": copy.id, "errMsg": "success", "code": "success"}));
+        results.push(
+            json!({"region": dest, "imageId": copy.id, "errMsg": "success", "code": "success"}),
+        );
         w.resources.push(copy);
     }
     ok(json!({ "result": results }))
@@ -233,7 +278,11 @@ fn cancel(w: &mut World, region: &str, id: &str) -> EmuResponse {
         return not_found();
     };
     if !w.resources[i].is_copying(w.now()) {
-        return error(409, "Image.ImageStatusForbidden", "Image status is not dest_copying.");
+        return error(
+            409,
+            "Image.ImageStatusForbidden",
+            "Image status is not dest_copying.",
+        );
     }
     w.resources.remove(i);
     ok(json!({}))
@@ -275,10 +324,18 @@ struct DestInfo {
 fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str) -> EmuResponse {
     let token = req.query_value("clientToken").unwrap_or("").to_string();
     if token.is_empty() || token.len() > 64 || !token.is_ascii() {
-        return error(409, "OperationDenied", "clientToken is required: an ASCII string of at most 64 characters.");
+        return error(
+            409,
+            "OperationDenied",
+            "clientToken is required: an ASCII string of at most 64 characters.",
+        );
     }
     let Ok(body) = serde_json::from_slice::<SnapshotCopyBody>(&req.body) else {
-        return error(400, "MalformedJSON", "The JSON you provided was not well-formed.");
+        return error(
+            400,
+            "MalformedJSON",
+            "The JSON you provided was not well-formed.",
+        );
     };
     // clientToken idempotence: the same token and request gets the first answer again.
     let fingerprint = format!("{region}|{id}|{}", String::from_utf8_lossy(&req.body));
@@ -286,7 +343,11 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
         return if prev.fingerprint == fingerprint {
             ok(prev.response.clone())
         } else {
-            error(403, "IdempotentParameterMismatch", "The request uses the same client token as a previous, but non-identical request.")
+            error(
+                403,
+                "IdempotentParameterMismatch",
+                "The request uses the same client token as a previous, but non-identical request.",
+            )
         };
     }
     let Some(i) = w.find(P, "snapshot", region, id) else {
@@ -295,7 +356,11 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
     let now = w.now();
     let src = w.resources[i].clone();
     if src.status_at(now) != "Available" {
-        return error(409, "OperationDenied", "Operation not available: the snapshot is not Available.");
+        return error(
+            409,
+            "OperationDenied",
+            "Operation not available: the snapshot is not Available.",
+        );
     }
     if !src.copyable {
         return error(403, "snapshot.CannotCopy", "snapshot not support copy");
@@ -303,12 +368,18 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
     if body.dest_region_infos.is_empty() {
         return error(409, "OperationDenied", "destRegionInfos must not be empty.");
     }
-    if let Some(bad) = body
-        .dest_region_infos
-        .iter()
-        .find(|d| d.dest_region == region || !crate::provider::baidu::api::REGIONS.contains(&d.dest_region.as_str()))
-    {
-        return error(409, "OperationDenied", &format!("Operation not available: destination region {} is invalid.", bad.dest_region));
+    if let Some(bad) = body.dest_region_infos.iter().find(|d| {
+        d.dest_region == region
+            || !crate::provider::baidu::api::REGIONS.contains(&d.dest_region.as_str())
+    }) {
+        return error(
+            409,
+            "OperationDenied",
+            &format!(
+                "Operation not available: destination region {} is invalid.",
+                bad.dest_region
+            ),
+        );
     }
     let mut results = Vec::new();
     for d in &body.dest_region_infos {

@@ -7,10 +7,10 @@ pub mod state;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use state::{Fault, LoggedRequest, Resource, World};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use state::{Fault, LoggedRequest, Resource, World};
 
 /// Credentials the sandbox uses (and the emulator accepts unless told otherwise).
 pub const SANDBOX_ACCESS_KEY: &str = "imgcopy-sandbox-ak";
@@ -236,7 +236,11 @@ async fn handle(
         )
         .into_response();
     };
-    let fault = app.world.lock().expect("world lock").take_fault(route.provider, route.action);
+    let fault = app
+        .world
+        .lock()
+        .expect("world lock")
+        .take_fault(route.provider, route.action);
     if let Some(ms) = fault.as_ref().and_then(|f| f.latency_ms) {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
@@ -327,7 +331,10 @@ mod tests {
             split_region("/gz/v2/image/m-1"),
             (Some("gz".into()), "/v2/image/m-1".into())
         );
-        assert_eq!(split_region("/v2/image/m-1"), (None, "/v2/image/m-1".into()));
+        assert_eq!(
+            split_region("/v2/image/m-1"),
+            (None, "/v2/image/m-1".into())
+        );
     }
 
     #[test]

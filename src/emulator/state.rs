@@ -194,7 +194,10 @@ impl World {
 
     /// Takes the first fault that matches, counting it down.
     pub fn take_fault(&mut self, provider: &str, action: &str) -> Option<Fault> {
-        let f = self.faults.iter_mut().find(|f| f.matches(provider, action))?;
+        let f = self
+            .faults
+            .iter_mut()
+            .find(|f| f.matches(provider, action))?;
         if let Some(t) = f.times.as_mut() {
             *t -= 1;
         }

@@ -118,7 +118,10 @@ async fn waits_through_copying_to_available() {
     };
     let (report, stop, auth, sink) = run(fake, Duration::from_secs(3600)).await;
     assert_eq!(stop, Stop::Done);
-    assert!(report.records.iter().all(|r| r.state == CopyState::Available));
+    assert!(report
+        .records
+        .iter()
+        .all(|r| r.state == CopyState::Available));
     assert_eq!(exit_code(&report, true, &stop, auth), 0);
     assert!(sink.saves >= 3, "journal written on every change");
 }
@@ -132,7 +135,10 @@ async fn deadline_marks_timed_out_and_exits_4() {
     };
     let (report, stop, auth, _) = run(fake, Duration::from_secs(120)).await;
     assert_eq!(stop, Stop::Deadline);
-    assert!(report.records.iter().all(|r| r.state == CopyState::TimedOut));
+    assert!(report
+        .records
+        .iter()
+        .all(|r| r.state == CopyState::TimedOut));
     assert_eq!(exit_code(&report, true, &stop, auth), 4);
 }
 
@@ -145,8 +151,10 @@ async fn failed_submit_is_recorded_per_destination() {
     };
     let (report, stop, auth, _) = run(fake, Duration::from_secs(60)).await;
     assert_eq!(report.records.len(), 2);
-    assert!(report.records.iter().all(|r| r.state == CopyState::Failed
-        && r.error.as_ref().unwrap().code == "AccessDenied"));
+    assert!(report
+        .records
+        .iter()
+        .all(|r| r.state == CopyState::Failed && r.error.as_ref().unwrap().code == "AccessDenied"));
     assert_eq!(exit_code(&report, true, &stop, auth), 3);
 }
 

@@ -330,12 +330,24 @@ impl Client {
 
 /// A URL for logs: scheme, host and path only (query values may carry tokens).
 pub fn redact_url(u: &Url) -> String {
-    let mut s = format!("{}://{}{}", u.scheme(), u.host_str().unwrap_or(""), u.path());
+    let mut s = format!(
+        "{}://{}{}",
+        u.scheme(),
+        u.host_str().unwrap_or(""),
+        u.path()
+    );
     if let Some(p) = u.port() {
-        s = s.replacen(u.host_str().unwrap_or(""), &format!("{}:{p}", u.host_str().unwrap_or("")), 1);
+        s = s.replacen(
+            u.host_str().unwrap_or(""),
+            &format!("{}:{p}", u.host_str().unwrap_or("")),
+            1,
+        );
     }
     if let Some(q) = u.query() {
-        let keys: Vec<&str> = q.split('&').map(|kv| kv.split('=').next().unwrap_or("")).collect();
+        let keys: Vec<&str> = q
+            .split('&')
+            .map(|kv| kv.split('=').next().unwrap_or(""))
+            .collect();
         s.push('?');
         s.push_str(&keys.join("&"));
     }

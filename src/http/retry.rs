@@ -116,9 +116,18 @@ mod tests {
     fn transport_failures() {
         let c = TransportError::Connect("refused".into());
         let t = TransportError::Timeout("t".into());
-        assert_eq!(classify_transport(&c, Safety::NotIdempotent), Decision::Retry(None));
-        assert_eq!(classify_transport(&t, Safety::NotIdempotent), Decision::Stop);
-        assert_eq!(classify_transport(&t, Safety::Idempotent), Decision::Retry(None));
+        assert_eq!(
+            classify_transport(&c, Safety::NotIdempotent),
+            Decision::Retry(None)
+        );
+        assert_eq!(
+            classify_transport(&t, Safety::NotIdempotent),
+            Decision::Stop
+        );
+        assert_eq!(
+            classify_transport(&t, Safety::Idempotent),
+            Decision::Retry(None)
+        );
         assert_eq!(
             classify_transport(&TransportError::TooLarge(1), Safety::Idempotent),
             Decision::Stop

@@ -50,7 +50,10 @@ impl Dialect for TestDialect {
     }
 }
 
-fn reply(status: u16, headers: &[(&str, &str)]) -> std::result::Result<HttpResponse, TransportError> {
+fn reply(
+    status: u16,
+    headers: &[(&str, &str)],
+) -> std::result::Result<HttpResponse, TransportError> {
     Ok(HttpResponse {
         status,
         headers: headers
@@ -88,7 +91,14 @@ async fn retries_throttling_honouring_retry_after_and_resigns_each_attempt() {
     let seen = t.seen.lock().unwrap();
     let nonces: Vec<_> = seen
         .iter()
-        .map(|r| r.headers.iter().find(|(k, _)| k == "x-nonce").unwrap().1.clone())
+        .map(|r| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k == "x-nonce")
+                .unwrap()
+                .1
+                .clone()
+        })
         .collect();
     assert_eq!(nonces.len(), 3);
     assert!(nonces[0] != nonces[1] && nonces[1] != nonces[2]);
@@ -154,5 +164,8 @@ async fn idempotent_reads_retry_500_and_timeouts() {
 #[test]
 fn redact_url_drops_query_values() {
     let u = Url::parse("http://127.0.0.1:8080/v2/x?clientToken=abc&remoteCopy=").unwrap();
-    assert_eq!(redact_url(&u), "http://127.0.0.1:8080/v2/x?clientToken&remoteCopy");
+    assert_eq!(
+        redact_url(&u),
+        "http://127.0.0.1:8080/v2/x?clientToken&remoteCopy"
+    );
 }

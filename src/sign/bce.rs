@@ -29,7 +29,10 @@ pub fn timestamp(now: OffsetDateTime) -> String {
 pub fn normalize(s: &str, encode_slash: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'~' | b'-' | b'_') || (b == b'/' && !encode_slash) {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'.' | b'~' | b'-' | b'_')
+            || (b == b'/' && !encode_slash)
+        {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -187,7 +190,10 @@ mod tests {
         ];
         let h = vec![
             ("Host".to_string(), "bj.bcebos.com".to_string()),
-            ("Date".to_string(), "Mon, 27 Apr 2015 16:23:49 +0800".to_string()),
+            (
+                "Date".to_string(),
+                "Mon, 27 Apr 2015 16:23:49 +0800".to_string(),
+            ),
             ("Content-Type".to_string(), "text/plain".to_string()),
             ("Content-Length".to_string(), "8".to_string()),
             (
@@ -261,7 +267,10 @@ mod tests {
         };
         let out = sign(&req, &c, &ctx);
         let names: Vec<&str> = out.headers.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["x-bce-date", SECURITY_TOKEN_HEADER, "authorization"]);
+        assert_eq!(
+            names,
+            ["x-bce-date", SECURITY_TOKEN_HEADER, "authorization"]
+        );
         assert!(out.canonical_request.contains("x-bce-security-token:tok"));
         let auth = parse_authorization(&out.headers[2].1).unwrap();
         assert_eq!(auth.timestamp, "2024-05-01T12:34:56Z");

@@ -58,7 +58,9 @@ pub fn remote_copy_snapshot(req: &CopyRequest) -> ApiCall {
         path: format!("/v2/snapshot/remote_copy/{}", req.source_id),
         query: vec![(
             "clientToken".into(),
-            req.client_token.clone().unwrap_or_else(|| client_token(req)),
+            req.client_token
+                .clone()
+                .unwrap_or_else(|| client_token(req)),
         )],
         body: Some(serde_json::to_string(&body).expect("plain struct serialises")),
         safety: Safety::Idempotent,
@@ -175,7 +177,9 @@ pub fn check_name(name: &str) -> Result<()> {
     {
         return Err(Error::usage(
             "--name",
-            format!("`{bad}` is not allowed (letters, digits, Chinese characters and - _ / . only)"),
+            format!(
+                "`{bad}` is not allowed (letters, digits, Chinese characters and - _ / . only)"
+            ),
         ));
     }
     Ok(())
@@ -196,7 +200,10 @@ pub fn validate(req: &CopyRequest) -> Result<()> {
     check_id(req.kind, &req.source_id)?;
     check_region("--region", &req.source_region)?;
     if req.dest_regions.is_empty() {
-        return Err(Error::usage("--dest", "give at least one destination region"));
+        return Err(Error::usage(
+            "--dest",
+            "give at least one destination region",
+        ));
     }
     for (i, r) in req.dest_regions.iter().enumerate() {
         check_region("--dest", r)?;
@@ -206,7 +213,9 @@ pub fn validate(req: &CopyRequest) -> Result<()> {
         if req.kind == Kind::Snapshot && *r == req.source_region {
             return Err(Error::usage(
                 "--dest",
-                format!("`{r}` is the source region; a snapshot remote copy goes to another region"),
+                format!(
+                    "`{r}` is the source region; a snapshot remote copy goes to another region"
+                ),
             ));
         }
     }
@@ -235,7 +244,12 @@ mod tests {
         CopyRequest {
             cloud: Cloud::Baidu,
             kind,
-            source_id: if kind == Kind::Image { "m-abc123" } else { "s-abc123" }.into(),
+            source_id: if kind == Kind::Image {
+                "m-abc123"
+            } else {
+                "s-abc123"
+            }
+            .into(),
             source_region: "bj".into(),
             dest_regions: vec!["gz".into(), "su".into()],
             name: Some("golden-1".into()),
@@ -269,7 +283,9 @@ mod tests {
         assert_eq!(c.path, "/v2/snapshot/remote_copy/s-abc123");
         assert_eq!(
             c.body.as_deref(),
-            Some(r#"{"destRegionInfos":[{"name":"golden-1","destRegion":"gz"},{"name":"golden-1","destRegion":"su"}]}"#)
+            Some(
+                r#"{"destRegionInfos":[{"name":"golden-1","destRegion":"gz"},{"name":"golden-1","destRegion":"su"}]}"#
+            )
         );
         let token = &c.query[0].1;
         assert_eq!(token, &client_token(&r));
@@ -295,13 +311,19 @@ mod tests {
             (Box::new(|r| r.source_id = "m-a b".into()), "--id"),
             (Box::new(|r| r.source_region = "mars".into()), "--region"),
             (Box::new(|r| r.dest_regions.clear()), "--dest"),
-            (Box::new(|r| r.dest_regions = vec!["gz".into(), "gz".into()]), "--dest"),
+            (
+                Box::new(|r| r.dest_regions = vec!["gz".into(), "gz".into()]),
+                "--dest",
+            ),
             (Box::new(|r| r.dest_regions = vec!["xx".into()]), "--dest"),
             (Box::new(|r| r.name = Some("a".repeat(66))), "--name"),
             (Box::new(|r| r.name = Some("1abc".into())), "--name"),
             (Box::new(|r| r.name = Some("ab c".into())), "--name"),
             (Box::new(|r| r.name = Some(String::new())), "--name"),
-            (Box::new(|r| r.client_token = Some("t".into())), "--client-token"),
+            (
+                Box::new(|r| r.client_token = Some("t".into())),
+                "--client-token",
+            ),
         ];
         for (i, (mutate, flag)) in cases.iter().enumerate() {
             let mut r = req(Kind::Image);
@@ -319,6 +341,9 @@ mod tests {
         assert!(validate(&s).unwrap_err().message.starts_with("--dest"));
         s.dest_regions = vec!["hkg".into()];
         s.client_token = Some("a".repeat(65));
-        assert!(validate(&s).unwrap_err().message.starts_with("--client-token"));
+        assert!(validate(&s)
+            .unwrap_err()
+            .message
+            .starts_with("--client-token"));
     }
 }

@@ -8,7 +8,10 @@ use crate::model::Cloud;
 /// Kind and retryability of a documented Baidu error code.
 fn classify(code: &str, status: u16) -> (ErrorKind, bool) {
     match code {
-        "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidHTTPAuthHeader"
+        "AccessDenied"
+        | "InvalidAccessKeyId"
+        | "SignatureDoesNotMatch"
+        | "InvalidHTTPAuthHeader"
         | "OptInRequired" => (ErrorKind::Auth, false),
         // The SDK re-signs and retries an expired request: a fresh timestamp may fix it.
         "RequestExpired" => (ErrorKind::Auth, true),
@@ -86,9 +89,8 @@ mod tests {
             ("InternalError", 500, ErrorKind::Server),
         ];
         for (code, status, kind) in cases {
-            let body = format!(
-                r#"{{"code":"{code}","message":"m for {code}","requestId":"req-1"}}"#
-            );
+            let body =
+                format!(r#"{{"code":"{code}","message":"m for {code}","requestId":"req-1"}}"#);
             let e = parse_error(&resp(status, &body));
             assert_eq!(e.kind, kind, "{code}");
             assert_eq!(e.code.as_deref(), Some(code));

@@ -65,7 +65,7 @@ impl Dialect for BaiduDialect {
             &self.creds,
             ctx,
         );
-        tracing::trace!(canonical_request = %out.canonical_request, "bce-auth-v1");
+        tracing::trace!(canonical_request = %redact_canonical(&out.canonical_request), "bce-auth-v1");
         for (k, v) in out.headers {
             req.set_header(&k, v);
         }
@@ -74,6 +74,21 @@ impl Dialect for BaiduDialect {
     fn parse_error(&self, resp: &HttpResponse) -> Error {
         error::parse_error(resp)
     }
+}
+
+/// The canonical request for logs: the security token's line keeps its name, not its value.
+fn redact_canonical(canonical: &str) -> String {
+    canonical
+        .lines()
+        .map(|l| {
+            if l.starts_with(bce::SECURITY_TOKEN_HEADER) {
+                format!("{}:<redacted>", bce::SECURITY_TOKEN_HEADER)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub struct BaiduProvider {
@@ -135,7 +150,12 @@ impl BaiduProvider {
                 crate::http::body_excerpt(&reply.response.body)
             ))
             .with_provider(Cloud::Baidu)
-            .with_request_id(reply.response.header("x-bce-request-id").map(str::to_string))
+            .with_request_id(
+                reply
+                    .response
+                    .header("x-bce-request-id")
+                    .map(str::to_string),
+            )
         })?;
         Ok((value, reply.attempts))
     }
@@ -205,7 +225,10 @@ impl BaiduProvider {
         };
         let call = api::detail(rec.kind, &rec.dest_region, id);
         let status = match rec.kind {
-            Kind::Image => self.send::<wire::ImageDetail>(&call).await.map(|(d, _)| d.image),
+            Kind::Image => self
+                .send::<wire::ImageDetail>(&call)
+                .await
+                .map(|(d, _)| d.image),
             Kind::Snapshot => self
                 .send::<wire::SnapshotDetail>(&call)
                 .await
@@ -254,7 +277,14 @@ pub fn update_from_status(kind: Kind, status: &str) -> PollUpdate {
             CopyState::Failed,
             None,
             Some(RecordError {
-                code: format!("{}.{status}", if kind == Kind::Image { "Image" } else { "Snapshot" }),
+                code: format!(
+                    "{}.{status}",
+                    if kind == Kind::Image {
+                        "Image"
+                    } else {
+                        "Snapshot"
+                    }
+                ),
                 message: format!("the copy ended in status {status}"),
                 request_id: None,
             }),
@@ -313,8 +343,14 @@ mod tests {
 
     #[test]
     fn statuses_map_to_states() {
-        assert_eq!(update_from_status(Kind::Image, "Available").state, CopyState::Available);
-        assert_eq!(update_from_status(Kind::Image, "Creating").state, CopyState::Copying);
+        assert_eq!(
+            update_from_status(Kind::Image, "Available").state,
+            CopyState::Available
+        );
+        assert_eq!(
+            update_from_status(Kind::Image, "Creating").state,
+            CopyState::Copying
+        );
         for s in ["CreateFailed", "NotAvailable", "Error"] {
             let u = update_from_status(Kind::Image, s);
             assert_eq!(u.state, CopyState::Failed, "{s}");
@@ -323,6 +359,9 @@ mod tests {
         let u = update_from_status(Kind::Snapshot, "CreatedFailed");
         assert_eq!(u.state, CopyState::Failed);
         assert_eq!(u.error.unwrap().code, "Snapshot.CreatedFailed");
-        assert_eq!(update_from_status(Kind::Image, "Weird").state, CopyState::Copying);
+        assert_eq!(
+            update_from_status(Kind::Image, "Weird").state,
+            CopyState::Copying
+        );
     }
 }

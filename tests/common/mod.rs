@@ -1,0 +1,166 @@
+//! Test support: an emulator on an ephemeral loopback port, and the binary run against it.
+#![allow(dead_code)]
+
+use imgcopy::emulator::{self, EmulatorConfig, Handle};
+use serde_json::Value;
+use std::process::{Command, Output};
+
+pub const AK: &str = "test-ak";
+pub const SK: &str = "test-secret-key-do-not-print";
+
+pub struct Emu {
+    rt: tokio::runtime::Runtime,
+    handle: Option<Handle>,
+    pub base: String,
+}
+
+impl Emu {
+    /// Copies take `copy_seconds` virtual seconds at `speed` virtual seconds per real second.
+    pub fn start(speed: f64, copy_seconds: f64) -> Emu {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let handle = rt
+            .block_on(emulator::start(EmulatorConfig {
+                access_key: AK.into(),
+                secret_key: SK.into(),
+                speed,
+                copy_seconds,
+                ..EmulatorConfig::default()
+            }))
+            .unwrap();
+        let base = handle.base_url();
+        Emu {
+            rt,
+            handle: Some(handle),
+            base,
+        }
+    }
+
+    /// Fast copies: 300 virtual seconds take 0.1 s.
+    pub fn fast() -> Emu {
+        Emu::start(3000.0, 300.0)
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("{}/{{region}}", self.base)
+    }
+
+    fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/_emulator/{path}", self.base);
+        self.rt.block_on(async {
+            let c = reqwest::Client::new();
+            let mut rb = c.request(method.parse().unwrap(), url);
+            if let Some(b) = body {
+                rb = rb.body(b.to_string());
+            }
+            let text = rb.send().await.unwrap().text().await.unwrap();
+            serde_json::from_str(&text).unwrap()
+        })
+    }
+
+    pub fn state(&self) -> Value {
+        self.admin("GET", "state", None)
+    }
+
+    pub fn requests(&self) -> Vec<Value> {
+        self.admin("GET", "requests", None)
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    pub fn fault(&self, fault: Value) {
+        self.admin("POST", "faults", Some(fault));
+    }
+
+    pub fn advance(&self, secs: f64) {
+        self.admin("POST", &format!("clock?advance={secs}"), None);
+    }
+
+    /// Copies in the emulator made from `source_id`.
+    pub fn copies_of(&self, source_id: &str) -> Vec<Value> {
+        self.state()["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["source_id"] == source_id)
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for Emu {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.rt.block_on(h.shutdown());
+        }
+    }
+}
+
+/// The binary with a clean environment: Baidu test credentials, no config file.
+pub fn imgcopy() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_imgcopy"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("IMGCOPY_CONFIG", "/nonexistent/imgcopy-test-config.toml")
+        .env("BCE_ACCESS_KEY_ID", AK)
+        .env("BCE_SECRET_ACCESS_KEY", SK);
+    c
+}
+
+/// `imgcopy` pointed at the emulator, JSON output, fast polling.
+pub fn against(emu: &Emu) -> Command {
+    let mut c = imgcopy();
+    c.args([
+        "--endpoint",
+        &emu.endpoint(),
+        "--output",
+        "json",
+        "--poll-interval",
+        "50ms",
+    ]);
+    c
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the binary runs")
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stdout parsed as exactly one JSON document.
+pub fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
+            stdout(o),
+            stderr(o)
+        )
+    })
+}
+
+pub fn records(report: &Value) -> Vec<Value> {
+    report["records"].as_array().unwrap().clone()
+}
+
+pub fn record<'a>(report: &'a Value, dest: &str) -> &'a Value {
+    report["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["dest_region"] == dest)
+        .unwrap_or_else(|| panic!("no record for {dest} in {report}"))
+}
