@@ -305,7 +305,8 @@ mod tests {
 
     #[test]
     fn validation_names_the_flag() {
-        let cases: Vec<(Box<dyn Fn(&mut CopyRequest)>, &str)> = vec![
+        type Mutation = Box<dyn Fn(&mut CopyRequest)>;
+        let cases: Vec<(Mutation, &str)> = vec![
             (Box::new(|r| r.source_id = String::new()), "--id"),
             (Box::new(|r| r.source_id = "s-abc".into()), "--id"),
             (Box::new(|r| r.source_id = "m-a b".into()), "--id"),

@@ -1,0 +1,334 @@
+//! The binary's surface: usage errors, exit codes, interrupts, and the README's commands.
+
+mod common;
+use common::*;
+use std::time::{Duration, Instant};
+
+/// Bad inputs: exit 2, a message naming the flag, and nothing sent.
+#[test]
+fn bad_inputs_exit_2_name_the_flag_and_send_nothing() {
+    let emu = Emu::fast();
+    let long_name = "a".repeat(66);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "baidu", "image", "--id", "", "--region", "bj", "--dest", "gz",
+            ],
+            "--id",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "x-123", "--region", "bj", "--dest", "gz",
+            ],
+            "--id",
+        ),
+        (
+            vec![
+                "baidu",
+                "image",
+                "--id",
+                "s-abc12345",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+            ],
+            "--id",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "m-ab*c", "--region", "bj", "--dest", "gz",
+            ],
+            "--id",
+        ),
+        (
+            vec![
+                "baidu", "snapshot", "--id", "m-abc", "--region", "bj", "--dest", "gz",
+            ],
+            "--id",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "m-abc", "--region", "beijing", "--dest", "gz",
+            ],
+            "--region",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "mars",
+            ],
+            "--dest",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "gz,gz",
+            ],
+            "--dest",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "",
+            ],
+            "--dest",
+        ),
+        (
+            vec!["baidu", "image", "--id", "m-abc", "--region", "bj"],
+            "--dest",
+        ),
+        (
+            vec![
+                "baidu", "snapshot", "--id", "s-abc", "--region", "bj", "--dest", "bj",
+            ],
+            "--dest",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "gz", "--name",
+                &long_name,
+            ],
+            "--name",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "gz", "--name",
+                "9lives",
+            ],
+            "--name",
+        ),
+        (
+            vec![
+                "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "gz", "--name",
+                "a b",
+            ],
+            "--name",
+        ),
+        (
+            vec![
+                "baidu",
+                "snapshot",
+                "--id",
+                "s-abc",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+                "--client-token",
+                "has space",
+            ],
+            "--client-token",
+        ),
+        (
+            vec![
+                "baidu",
+                "image",
+                "--id",
+                "m-abc",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+                "--client-token",
+                "t",
+            ],
+            "--client-token",
+        ),
+        (
+            vec![
+                "--timeout",
+                "soon",
+                "baidu",
+                "image",
+                "--id",
+                "m-abc",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+            ],
+            "--timeout",
+        ),
+        (
+            vec![
+                "--timeout",
+                "0s",
+                "baidu",
+                "image",
+                "--id",
+                "m-abc",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+            ],
+            "--timeout",
+        ),
+        (
+            vec![
+                "--concurrency",
+                "0",
+                "baidu",
+                "image",
+                "--id",
+                "m-abc",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+            ],
+            "--concurrency",
+        ),
+        (
+            vec![
+                "--output", "xml", "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest",
+                "gz",
+            ],
+            "--output",
+        ),
+        (
+            vec!["baidu", "cancel", "--id", "m-a/b", "--region", "gz"],
+            "--id",
+        ),
+        (
+            vec!["baidu", "cancel", "--id", "m-abc", "--region", "nowhere"],
+            "--region",
+        ),
+        (vec!["status"], "--report"),
+    ];
+    for (args, flag) in &cases {
+        let o = run(against(&emu).args(args));
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(flag),
+            "{args:?} should name {flag}: {}",
+            stderr(&o)
+        );
+    }
+    // Endpoint and sandbox misuse.
+    let o = run(imgcopy().args([
+        "--endpoint",
+        "http://example.com",
+        "baidu",
+        "image",
+        "--id",
+        "m-abc",
+        "--region",
+        "bj",
+        "--dest",
+        "gz",
+    ]));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--endpoint") && stderr(&o).contains("loopback"));
+    let o = run(imgcopy().args([
+        "--sandbox",
+        "--endpoint",
+        &emu.endpoint(),
+        "baidu",
+        "image",
+        "--id",
+        "m-abc",
+        "--region",
+        "bj",
+        "--dest",
+        "gz",
+    ]));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--endpoint"));
+    assert!(emu.requests().is_empty(), "no request for any bad input");
+}
+
+#[test]
+fn status_rejects_files_that_are_not_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.json");
+    std::fs::write(&p, "not json").unwrap();
+    let o = run(imgcopy().args(["status", "--report", p.to_str().unwrap()]));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--report"));
+    let o = run(imgcopy().args(["status", "--report", "/nonexistent/r.json"]));
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn version_and_help_document_exit_codes() {
+    let o = run(imgcopy().arg("--version"));
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("imgcopy "));
+    let o = run(imgcopy().arg("--help"));
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("130 interrupted"));
+}
+
+#[test]
+fn interrupt_while_waiting_writes_the_report_and_exits_130() {
+    let emu = Emu::start(1.0, 3600.0);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let child = against(&emu)
+        .args([
+            "--report",
+            report.to_str().unwrap(),
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "gz,su",
+            "--wait",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while emu.copies_of("m-demo0001").len() < 2 && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 130, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 copies still in flight"),
+        "{}",
+        stderr(&o)
+    );
+    let rep = json(&o);
+    assert_eq!(rep["summary"]["total"], 2);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(saved["records"].as_array().unwrap().len(), 2);
+    assert!(saved["records"][0]["dest_id"].is_string());
+}
+
+/// The README's first two commands are what a newcomer pastes; the first must work as written.
+#[test]
+fn readme_sandbox_command_works() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let head: Vec<&str> = readme.lines().take(15).collect();
+    let sandbox = head
+        .iter()
+        .find(|l| l.contains("--sandbox"))
+        .expect("the README opens with a sandbox command");
+    let test = head
+        .iter()
+        .find(|l| l.trim_start().starts_with("cargo test"))
+        .expect("the README opens with the test command");
+    assert!(test.contains("cargo test"));
+    let cmd = sandbox.trim().trim_start_matches("$ ");
+    let args: Vec<&str> = cmd
+        .split_whitespace()
+        .skip_while(|w| *w != "--")
+        .skip(1)
+        .collect();
+    assert!(args.contains(&"--sandbox"), "{cmd}");
+    let o = run(imgcopy().args(&args));
+    assert_eq!(code(&o), 0, "{cmd}: {}", stderr(&o));
+    assert!(stderr(&o).contains("nothing real is copied"));
+}
