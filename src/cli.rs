@@ -36,7 +36,7 @@ struct GlobalArgs {
     #[arg(long, global = true, default_value_t = 8, value_name = "N")]
     concurrency: usize,
     /// Give up waiting after this long, e.g. 90s, 30m, 6h
-    #[arg(long, global = true, value_parser = parse_duration, default_value = "6h")]
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "6h", value_name = "DURATION")]
     timeout: Duration,
     /// First pause between status checks while waiting (it grows to 2 minutes)
     #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]

@@ -21,6 +21,14 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
     if g.dry_run {
         return dry_run(g, env, &req);
     }
+    let spans_regions = req.dest_regions.iter().any(|d| *d != req.source_region);
+    if let Some(e) = g.endpoint.as_deref().filter(|e| !e.contains("{region}")) {
+        if spans_regions && !g.quiet {
+            eprintln!(
+                "imgcopy: warning: --endpoint {e} has no {{region}}: requests for every region go to that one URL"
+            );
+        }
+    }
     let ctx = context::build(g, env, &[req.cloud], None).await?;
     let mut report = Report::new(
         time::OffsetDateTime::now_utc(),

@@ -38,8 +38,8 @@ impl Progress {
     /// Leaves the bars on screen as they are.
     pub fn finish(&mut self) {
         if let Display::Bars { bars, .. } = &mut self.display {
-            for b in bars.values() {
-                b.finish();
+            for b in bars.values().filter(|b| !b.is_finished()) {
+                b.abandon();
             }
         }
     }
@@ -85,7 +85,8 @@ impl Observer for Progress {
                 bar.set_position(u64::from(r.progress.unwrap_or(0)));
                 bar.set_message(describe(r));
                 if r.state.is_terminal() || r.state == CopyState::TimedOut {
-                    bar.finish();
+                    // abandon, not finish: finish would fill the bar of a failed copy.
+                    bar.abandon();
                 }
             }
         }

@@ -407,3 +407,106 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
     );
     ok(response)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Credentials, Secret};
+    use crate::sign::{SignContext, SignableRequest};
+    use std::collections::HashMap;
+
+    fn world() -> World {
+        World::new(
+            1.0,
+            1.0,
+            HashMap::from([("ak".to_string(), "sk".to_string())]),
+        )
+    }
+
+    fn signed(secret: &str, now: OffsetDateTime) -> EmuRequest {
+        let headers = vec![
+            ("host".to_string(), "127.0.0.1:9".to_string()),
+            ("content-length".to_string(), "0".to_string()),
+        ];
+        let query = vec![("cancelRemoteCopy".to_string(), String::new())];
+        let out = bce::sign(
+            &SignableRequest {
+                method: "POST",
+                path: "/gz/v2/image/m-1",
+                query: &query,
+                headers: &headers,
+                body: b"",
+            },
+            &Credentials {
+                access_key_id: "ak".into(),
+                secret_access_key: Secret::new(secret),
+                session_token: None,
+            },
+            &SignContext {
+                now,
+                nonce: String::new(),
+            },
+        );
+        EmuRequest {
+            method: "POST".into(),
+            raw_path: "/gz/v2/image/m-1".into(),
+            path: "/v2/image/m-1".into(),
+            region: Some("gz".into()),
+            query,
+            headers: headers.into_iter().chain(out.headers).collect(),
+            body: Default::default(),
+        }
+    }
+
+    fn code(r: Result<(), EmuResponse>) -> String {
+        match r {
+            Ok(()) => "ok".into(),
+            Err(resp) => {
+                let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+                format!("{} {}", resp.status, v["code"].as_str().unwrap())
+            }
+        }
+    }
+
+    #[test]
+    fn verifies_signatures_from_the_wire() {
+        let w = world();
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(code(verify(&w, &signed("sk", now), now)), "ok");
+        assert_eq!(
+            code(verify(&w, &signed("other", now), now)),
+            "400 SignatureDoesNotMatch"
+        );
+        let old = now - time::Duration::hours(1);
+        assert_eq!(
+            code(verify(&w, &signed("sk", old), now)),
+            "400 RequestExpired"
+        );
+        let future = now + time::Duration::hours(1);
+        assert_eq!(
+            code(verify(&w, &signed("sk", future), now)),
+            "400 RequestExpired"
+        );
+        let mut r = signed("sk", now);
+        r.headers.retain(|(k, _)| k != "authorization");
+        assert_eq!(code(verify(&w, &r, now)), "403 AccessDenied");
+        let mut r = signed("sk", now);
+        for (k, v) in r.headers.iter_mut() {
+            if k == "authorization" {
+                *v = v.replacen("/ak/", "/nobody/", 1);
+            }
+        }
+        assert_eq!(code(verify(&w, &r, now)), "403 InvalidAccessKeyId");
+        let mut r = signed("sk", now);
+        for (k, v) in r.headers.iter_mut() {
+            if k == "authorization" {
+                *v = "bce-auth-v1/garbage".into();
+            }
+        }
+        assert_eq!(code(verify(&w, &r, now)), "400 InvalidHTTPAuthHeader");
+        // What was signed cannot change on the way: another path fails.
+        let mut r = signed("sk", now);
+        r.raw_path = "/gz/v2/image/m-2".into();
+        assert_eq!(code(verify(&w, &r, now)), "400 SignatureDoesNotMatch");
+    }
+}
