@@ -200,6 +200,10 @@ pub trait Dialect: Send + Sync {
     fn sign(&self, req: &mut HttpRequest, ctx: &SignContext);
     /// Turns a non-2xx reply into an error with kind, code and retryability.
     fn parse_error(&self, resp: &HttpResponse) -> Error;
+    /// The query string as it goes on the wire.
+    fn encode_query(&self, query: &[(String, String)]) -> String;
+    /// The reply header that carries the cloud's request id.
+    fn request_id_header(&self) -> &'static str;
 }
 
 /// Sends signed requests with retries; shared by every provider for the whole run.

@@ -48,6 +48,12 @@ impl Dialect for TestDialect {
         };
         Error::new(kind, format!("status {}", resp.status))
     }
+    fn encode_query(&self, query: &[(String, String)]) -> String {
+        crate::sign::bce::canonical_query(query)
+    }
+    fn request_id_header(&self) -> &'static str {
+        "x-request-id"
+    }
 }
 
 fn reply(

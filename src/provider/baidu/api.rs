@@ -4,23 +4,13 @@ use super::wire;
 use crate::error::{Error, Result};
 use crate::http::Safety;
 use crate::model::{CopyRequest, Kind};
+use crate::provider::ApiCall;
 use sha2::{Digest, Sha256};
 
 /// BCC regions (the `bcc.{region}.baidubce.com` endpoints).
 pub const REGIONS: &[&str] = &[
     "bj", "bd", "gz", "su", "fsh", "hkg", "fwh", "sin", "yq", "cd", "nj",
 ];
-
-/// A BCC call before it has a URL: the region picks the endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiCall {
-    pub method: &'static str,
-    pub region: String,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub body: Option<String>,
-    pub safety: Safety,
-}
 
 /// `POST /v2/image/{id}?remoteCopy=`: one call for every destination. No client token exists,
 /// so it is never re-sent after an ambiguous failure.
@@ -34,6 +24,7 @@ pub fn remote_copy_image(req: &CopyRequest) -> ApiCall {
         region: req.source_region.clone(),
         path: format!("/v2/image/{}", req.source_id),
         query: vec![("remoteCopy".into(), String::new())],
+        headers: Vec::new(),
         body: Some(serde_json::to_string(&body).expect("plain struct serialises")),
         safety: Safety::NotIdempotent,
     }
@@ -62,6 +53,7 @@ pub fn remote_copy_snapshot(req: &CopyRequest) -> ApiCall {
                 .clone()
                 .unwrap_or_else(|| client_token(req)),
         )],
+        headers: Vec::new(),
         body: Some(serde_json::to_string(&body).expect("plain struct serialises")),
         safety: Safety::Idempotent,
     }
@@ -74,6 +66,7 @@ pub fn cancel_remote_copy(region: &str, dest_image_id: &str) -> ApiCall {
         region: region.to_string(),
         path: format!("/v2/image/{dest_image_id}"),
         query: vec![("cancelRemoteCopy".into(), String::new())],
+        headers: Vec::new(),
         body: None,
         safety: Safety::NotIdempotent,
     }
@@ -90,6 +83,7 @@ pub fn detail(kind: Kind, region: &str, id: &str) -> ApiCall {
         region: region.to_string(),
         path,
         query: Vec::new(),
+        headers: Vec::new(),
         body: None,
         safety: Safety::Idempotent,
     }

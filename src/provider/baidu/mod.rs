@@ -9,25 +9,12 @@ use crate::config::{Credentials, Endpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
 use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
+use crate::provider::Api;
 use crate::sign::{bce, SignContext, SignableRequest};
-use api::ApiCall;
 use async_trait::async_trait;
 use futures::StreamExt;
-use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use time::OffsetDateTime;
-
-/// The URL of a call: the region's endpoint, its path prefix, then the API path and the
-/// canonical (sorted, encoded) query, which is also what goes on the wire.
-fn url(endpoint: &Endpoint, call: &ApiCall) -> Result<url::Url> {
-    let mut url = endpoint.url_for(&call.region)?;
-    let base = url.path().trim_end_matches('/').to_string();
-    url.set_path(&format!("{base}{}", call.path));
-    if !call.query.is_empty() {
-        url.set_query(Some(&bce::canonical_query(&call.query)));
-    }
-    Ok(url)
-}
 
 /// The calls a copy would make, for `--dry-run`.
 pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
@@ -35,11 +22,11 @@ pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> 
         Kind::Image => api::remote_copy_image(req),
         Kind::Snapshot => api::remote_copy_snapshot(req),
     };
-    Ok(vec![PlannedCall {
-        method: call.method.to_string(),
-        url: url(endpoint, &call)?.to_string(),
-        body: call.body.clone(),
-    }])
+    Ok(vec![crate::provider::planned(
+        endpoint,
+        &BaiduDialect::unsigned(),
+        &call,
+    )?])
 }
 
 pub struct BaiduDialect {
@@ -74,6 +61,28 @@ impl Dialect for BaiduDialect {
     fn parse_error(&self, resp: &HttpResponse) -> Error {
         error::parse_error(resp)
     }
+
+    /// Sorted and encoded as in the signature; the SDK sends the same string.
+    fn encode_query(&self, query: &[(String, String)]) -> String {
+        bce::canonical_query(query)
+    }
+
+    fn request_id_header(&self) -> &'static str {
+        "x-bce-request-id"
+    }
+}
+
+impl BaiduDialect {
+    /// For planning (URLs), never for signing.
+    fn unsigned() -> Self {
+        BaiduDialect {
+            creds: Credentials {
+                access_key_id: String::new(),
+                secret_access_key: crate::config::Secret::new(""),
+                session_token: None,
+            },
+        }
+    }
 }
 
 /// The canonical request for logs: the security token's line keeps its name, not its value.
@@ -92,9 +101,7 @@ fn redact_canonical(canonical: &str) -> String {
 }
 
 pub struct BaiduProvider {
-    client: Arc<Client>,
-    dialect: BaiduDialect,
-    endpoint: Endpoint,
+    api: Api,
     concurrency: usize,
 }
 
@@ -106,63 +113,18 @@ impl BaiduProvider {
         concurrency: usize,
     ) -> Self {
         BaiduProvider {
-            client,
-            dialect: BaiduDialect { creds },
-            endpoint,
+            api: Api {
+                client,
+                dialect: Box::new(BaiduDialect { creds }),
+                endpoint,
+            },
             concurrency: concurrency.max(1),
         }
     }
 
-    fn http_request(&self, call: &ApiCall) -> Result<HttpRequest> {
-        let mut headers = Vec::new();
-        if call.body.is_some() {
-            headers.push((
-                "content-type".to_string(),
-                "application/json; charset=utf-8".to_string(),
-            ));
-        }
-        Ok(HttpRequest {
-            method: call.method.to_string(),
-            url: url(&self.endpoint, call)?,
-            headers,
-            body: call.body.clone().unwrap_or_default().into(),
-        })
-    }
-
-    /// Sends a call and decodes its JSON reply (an empty body decodes as `{}`).
-    async fn send<T: DeserializeOwned>(&self, call: &ApiCall) -> Result<(T, u32)> {
-        let req = self.http_request(call)?;
-        let reply = self
-            .client
-            .execute(&self.dialect, &req, call.safety)
-            .await
-            .map_err(|(e, _)| e)?;
-        let body: &[u8] = if reply.response.body.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &reply.response.body
-        };
-        let value = serde_json::from_slice(body).map_err(|e| {
-            Error::protocol(format!(
-                "could not read the reply to {} {}: {e}: {}",
-                call.method,
-                call.path,
-                crate::http::body_excerpt(&reply.response.body)
-            ))
-            .with_provider(Cloud::Baidu)
-            .with_request_id(
-                reply
-                    .response
-                    .header("x-bce-request-id")
-                    .map(str::to_string),
-            )
-        })?;
-        Ok((value, reply.attempts))
-    }
-
     async fn submit_image(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
         let call = api::remote_copy_image(req);
-        let (reply, attempts): (wire::RemoteCopyImageResult, u32) = self.send(&call).await?;
+        let (reply, attempts): (wire::RemoteCopyImageResult, u32) = self.api.send(&call).await?;
         let now = OffsetDateTime::now_utc();
         Ok(req
             .dest_regions
@@ -196,7 +158,7 @@ impl BaiduProvider {
     async fn submit_snapshot(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
         let call = api::remote_copy_snapshot(req);
         let token = call.query[0].1.clone();
-        let (reply, attempts): (wire::RemoteCopySnapshotResult, u32) = self.send(&call).await?;
+        let (reply, attempts): (wire::RemoteCopySnapshotResult, u32) = self.api.send(&call).await?;
         let now = OffsetDateTime::now_utc();
         let name = api::snapshot_copy_name(req);
         Ok(req
@@ -226,10 +188,12 @@ impl BaiduProvider {
         let call = api::detail(rec.kind, &rec.dest_region, id);
         let status = match rec.kind {
             Kind::Image => self
+                .api
                 .send::<wire::ImageDetail>(&call)
                 .await
                 .map(|(d, _)| d.image),
             Kind::Snapshot => self
+                .api
                 .send::<wire::SnapshotDetail>(&call)
                 .await
                 .map(|(d, _)| d.snapshot),
@@ -333,7 +297,7 @@ impl Provider for BaiduProvider {
         api::check_id(Kind::Image, dest_id)?;
         api::check_region("--region", region)?;
         let call = api::cancel_remote_copy(region, dest_id);
-        self.send::<serde_json::Value>(&call).await.map(|_| ())
+        self.api.send::<serde_json::Value>(&call).await.map(|_| ())
     }
 }
 
