@@ -1,7 +1,7 @@
 //! Command-line syntax (clap types stay in this module).
 
 use crate::commands::{Action, CopySpec, EmulatorSpec, Globals, Invocation, OutputFormat};
-use crate::model::{Cloud, Kind};
+use crate::model::{Cloud, CloudOptions, HuaweiOptions, Kind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -62,6 +62,9 @@ struct GlobalArgs {
     /// Only errors on stderr
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Huawei project id, for every region (ID) or one region (REGION=ID); repeatable
+    #[arg(long, global = true, value_name = "[REGION=]ID")]
+    project_id: Vec<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -78,6 +81,11 @@ enum Command {
         #[command(subcommand)]
         command: BaiduCommand,
     },
+    /// Huawei Cloud IMS
+    Huawei {
+        #[command(subcommand)]
+        command: HuaweiCommand,
+    },
     /// Check (and with --wait, wait for) the copies recorded in a report
     Status,
     /// Run the local emulator of the clouds' copy APIs
@@ -92,6 +100,46 @@ enum BaiduCommand {
     Snapshot(SnapshotArgs),
     /// Cancel an image copy in progress, by the destination image's id
     Cancel(CancelArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum HuaweiCommand {
+    /// Copy an image within its region, or with --dest to other regions (one job each)
+    Image(HuaweiImageArgs),
+}
+
+#[derive(Args, Debug)]
+struct HuaweiImageArgs {
+    /// Source image id (a UUID)
+    #[arg(long)]
+    id: String,
+    /// Source region, e.g. cn-north-4
+    #[arg(long)]
+    region: String,
+    /// Destination regions for a cross-region copy; leave out for an in-region copy
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    dest: Vec<String>,
+    /// Name of the copies
+    #[arg(long)]
+    name: String,
+    /// Description of the copies (at most 1024 characters, no line breaks or < >)
+    #[arg(long)]
+    description: Option<String>,
+    /// KMS key to encrypt an in-region copy with
+    #[arg(long)]
+    cmk_id: Option<String>,
+    /// Enterprise project of an in-region copy
+    #[arg(long)]
+    enterprise_project_id: Option<String>,
+    /// IAM agency IMS uses in the destination (cross-region copies)
+    #[arg(long)]
+    agency: Option<String>,
+    /// Destination project name: NAME for every destination or REGION=NAME [default: the region name]
+    #[arg(long, value_name = "[REGION=]NAME")]
+    project_name: Vec<String>,
+    /// CBR vault in the destination (needed for full-ECS images)
+    #[arg(long)]
+    vault_id: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -166,6 +214,44 @@ fn copy_spec(kind: Kind, a: CopyArgs, client_token: Option<String>) -> CopySpec 
         dest: a.dest,
         name: a.name,
         client_token,
+        description: None,
+        options: CloudOptions::None,
+    }
+}
+
+fn huawei_spec(a: HuaweiImageArgs) -> CopySpec {
+    let mut options = HuaweiOptions {
+        cmk_id: a.cmk_id,
+        enterprise_project_id: a.enterprise_project_id,
+        agency: a.agency,
+        vault_id: a.vault_id,
+        ..HuaweiOptions::default()
+    };
+    for p in a.project_name {
+        match p.split_once('=') {
+            Some((region, name)) => {
+                options
+                    .project_names
+                    .insert(region.trim().into(), name.trim().into());
+            }
+            None => options.project_name = Some(p),
+        }
+    }
+    let dest = if a.dest.is_empty() {
+        vec![a.region.clone()]
+    } else {
+        a.dest
+    };
+    CopySpec {
+        cloud: Cloud::Huawei,
+        kind: Kind::Image,
+        id: a.id,
+        region: a.region,
+        dest,
+        name: Some(a.name),
+        client_token: None,
+        description: a.description,
+        options: CloudOptions::Huawei(options),
     }
 }
 
@@ -184,6 +270,9 @@ impl Cli {
                     id: a.id,
                     region: a.region,
                 },
+            },
+            Command::Huawei { command } => match command {
+                HuaweiCommand::Image(a) => Action::Copy(huawei_spec(a)),
             },
             Command::Status => Action::Status,
             Command::Emulator(a) => Action::Emulator(EmulatorSpec {
@@ -212,6 +301,7 @@ impl Cli {
                 sandbox: g.sandbox,
                 verbose: g.verbose,
                 quiet: g.quiet,
+                project_id: g.project_id,
             },
             action,
         }

@@ -52,23 +52,30 @@ pub struct CloudProfile {
     pub session_token: Option<Secret>,
     /// Endpoint template, `{region}` is replaced by the region.
     pub endpoint: Option<String>,
+    /// Huawei: the project id used in every region without its own entry.
+    pub project_id: Option<String>,
+    /// Huawei: project ids by region.
+    #[serde(default)]
+    pub project_ids: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub baidu: Option<CloudProfile>,
+    pub huawei: Option<CloudProfile>,
 }
 
 impl Profile {
     pub fn cloud(&self, cloud: Cloud) -> Option<&CloudProfile> {
         match cloud {
             Cloud::Baidu => self.baidu.as_ref(),
+            Cloud::Huawei => self.huawei.as_ref(),
         }
     }
 }
 
-/// imgcopy's config file (TOML): `[profiles.NAME.baidu]` tables.
+/// imgcopy's config file (TOML): `[profiles.NAME.baidu]` and `[profiles.NAME.huawei]` tables.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
@@ -137,6 +144,69 @@ pub fn env_names(cloud: Cloud) -> EnvNames {
             secret_access_key: "BCE_SECRET_ACCESS_KEY",
             session_token: "BCE_SESSION_TOKEN",
         },
+        Cloud::Huawei => EnvNames {
+            access_key_id: "HUAWEICLOUD_SDK_AK",
+            secret_access_key: "HUAWEICLOUD_SDK_SK",
+            session_token: "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        },
+    }
+}
+
+/// The environment variable of the Huawei project id.
+pub const HUAWEI_PROJECT_ID_ENV: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+
+/// Huawei project ids: one for every region and/or one per region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectIds {
+    pub default: Option<String>,
+    pub by_region: BTreeMap<String, String>,
+}
+
+impl ProjectIds {
+    pub fn get(&self, region: &str) -> Option<&str> {
+        self.by_region
+            .get(region)
+            .or(self.default.as_ref())
+            .map(String::as_str)
+    }
+
+    /// From `--project-id` values (`ID` or `REGION=ID`), then the environment, then the
+    /// profile; the first source that names a region (or a default) wins for it.
+    pub fn resolve(flags: &[String], env: &EnvMap, profile: Option<&CloudProfile>) -> Result<Self> {
+        let mut ids = ProjectIds::default();
+        for f in flags {
+            let (region, id) = match f.split_once('=') {
+                Some((r, id)) => (Some(r.trim()), id.trim()),
+                None => (None, f.trim()),
+            };
+            if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(Error::usage(
+                    "--project-id",
+                    format!("`{id}` is not a project id (32 hexadecimal characters)"),
+                ));
+            }
+            match region {
+                Some(r) => {
+                    ids.by_region.insert(r.to_string(), id.to_string());
+                }
+                None => ids.default = Some(id.to_string()),
+            }
+        }
+        if ids.default.is_none() {
+            ids.default = env
+                .get(HUAWEI_PROJECT_ID_ENV)
+                .filter(|v| !v.is_empty())
+                .cloned();
+        }
+        if let Some(p) = profile {
+            if ids.default.is_none() {
+                ids.default = p.project_id.clone();
+            }
+            for (r, id) in &p.project_ids {
+                ids.by_region.entry(r.clone()).or_insert_with(|| id.clone());
+            }
+        }
+        Ok(ids)
     }
 }
 
@@ -282,6 +352,7 @@ fn is_loopback(u: &Url) -> bool {
 pub fn default_endpoint(cloud: Cloud) -> &'static str {
     match cloud {
         Cloud::Baidu => "https://bcc.{region}.baidubce.com",
+        Cloud::Huawei => "https://ims.{region}.myhuaweicloud.com",
     }
 }
 
@@ -350,6 +421,31 @@ mod tests {
         assert!(err.message.starts_with("--endpoint"), "{}", err.message);
         assert!(Endpoint::parse("ftp://x", "--endpoint").is_err());
         assert!(Endpoint::parse("not a url", "--endpoint").is_err());
+    }
+
+    #[test]
+    fn project_ids_from_flags_env_and_profile() {
+        let a = "0123456789abcdef0123456789abcdef";
+        let b = "fedcba9876543210fedcba9876543210";
+        let profile: CloudProfile = toml::from_str(&format!(
+            "project_id = '{b}'\n[project_ids]\ncn-east-3 = '{b}'\n"
+        ))
+        .unwrap();
+        let ids = ProjectIds::resolve(
+            &[format!("cn-north-4={a}")],
+            &env(&[(HUAWEI_PROJECT_ID_ENV, a)]),
+            Some(&profile),
+        )
+        .unwrap();
+        assert_eq!(ids.get("cn-north-4"), Some(a));
+        assert_eq!(ids.get("cn-east-3"), Some(b));
+        assert_eq!(
+            ids.get("ap-southeast-1"),
+            Some(a),
+            "the environment is the default"
+        );
+        let err = ProjectIds::resolve(&["nope".into()], &env(&[]), None).unwrap_err();
+        assert!(err.message.starts_with("--project-id"));
     }
 
     #[test]

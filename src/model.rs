@@ -11,12 +11,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[serde(rename_all = "lowercase")]
 pub enum Cloud {
     Baidu,
+    Huawei,
 }
 
 impl Cloud {
     pub fn name(self) -> &'static str {
         match self {
             Cloud::Baidu => "baidu",
+            Cloud::Huawei => "huawei",
         }
     }
 }
@@ -102,6 +104,31 @@ pub struct CopyRequest {
     pub name: Option<String>,
     /// Idempotency token (derived when the user gives none and the cloud takes one).
     pub client_token: Option<String>,
+    /// Description of the copies.
+    pub description: Option<String>,
+    /// What only one cloud takes.
+    pub options: CloudOptions,
+}
+
+/// Per-cloud copy options.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CloudOptions {
+    #[default]
+    None,
+    Huawei(HuaweiOptions),
+}
+
+/// Huawei IMS: in-region copy settings, or the cross-region agency and destination projects.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HuaweiOptions {
+    pub cmk_id: Option<String>,
+    pub enterprise_project_id: Option<String>,
+    pub agency: Option<String>,
+    /// Destination project name for every region (`--project-name NAME`).
+    pub project_name: Option<String>,
+    /// Destination project names by region (`--project-name REGION=NAME`).
+    pub project_names: std::collections::BTreeMap<String, String>,
+    pub vault_id: Option<String>,
 }
 
 /// The cloud's error as the report carries it.
@@ -189,11 +216,16 @@ impl CopyRecord {
 
     /// Moves to `state`; returns whether anything visible changed.
     pub fn apply(&mut self, update: &PollUpdate, now: OffsetDateTime) -> bool {
-        let changed = self.state != update.state
+        let new_id = update.dest_id.is_some() && update.dest_id != self.dest_id;
+        let changed = new_id
+            || self.state != update.state
             || self.progress != update.progress
             || self.cloud_status != update.cloud_status
             || self.error != update.error;
         if changed {
+            if new_id {
+                self.dest_id = update.dest_id.clone();
+            }
             self.state = update.state;
             self.progress = update.progress;
             self.cloud_status = update.cloud_status.clone();
@@ -219,6 +251,8 @@ impl CopyRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollUpdate {
     pub state: CopyState,
+    /// The copy's id, when this look learned it (Huawei names it when its job succeeds).
+    pub dest_id: Option<String>,
     pub progress: Option<u8>,
     pub cloud_status: Option<String>,
     pub error: Option<RecordError>,

@@ -183,6 +183,8 @@ mod tests {
             dest_regions: vec!["gz".into(), "bd".into()],
             name: Some("n".into()),
             client_token: None,
+            description: None,
+            options: Default::default(),
         };
         let mut ok = CopyRecord::new(&req, "gz", t);
         ok.dest_id = Some("m-new".into());

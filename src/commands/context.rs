@@ -1,12 +1,12 @@
 //! Builds what a run talks through: the sandbox emulator, endpoints, credentials, providers.
 
 use super::{Environment, Globals};
-use crate::config::{self, Credentials, Endpoint, Secret};
+use crate::config::{self, Credentials, Endpoint, ProjectIds, Secret};
 use crate::emulator::{self, EmulatorConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, ReqwestTransport, RetryPolicy};
 use crate::model::Cloud;
-use crate::provider::{baidu::BaiduProvider, Provider};
+use crate::provider::{baidu::BaiduProvider, huawei::HuaweiProvider, Provider};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +53,20 @@ pub fn endpoint(
         return Endpoint::parse(e, &format!("endpoint in profile `{profile}`"));
     }
     Endpoint::parse(config::default_endpoint(cloud), "the default endpoint")
+}
+
+/// True when requests for `cloud` go somewhere other than its public endpoint.
+pub fn custom_endpoint(g: &Globals, env: &Environment, cloud: Cloud) -> Result<bool> {
+    if g.sandbox || g.endpoint.is_some() {
+        return Ok(true);
+    }
+    let file = load_config(env)?;
+    let profile = g.profile.as_deref().unwrap_or("default");
+    Ok(file
+        .as_ref()
+        .and_then(|f| f.profiles.get(profile))
+        .and_then(|p| p.cloud(cloud))
+        .is_some_and(|c| c.endpoint.is_some()))
 }
 
 pub fn load_config(env: &Environment) -> Result<Option<config::ConfigFile>> {
@@ -126,6 +140,23 @@ pub async fn build(
         let (ep, c) = (endpoints[&cloud].clone(), creds[&cloud].clone());
         let p: Arc<dyn Provider> = match cloud {
             Cloud::Baidu => Arc::new(BaiduProvider::new(client.clone(), c, ep, g.concurrency)),
+            Cloud::Huawei => {
+                let profile = file
+                    .as_ref()
+                    .and_then(|f| f.profiles.get(g.profile.as_deref().unwrap_or("default")))
+                    .and_then(|p| p.cloud(cloud));
+                let mut ids = ProjectIds::resolve(&g.project_id, &env.vars, profile)?;
+                if sandbox.is_some() && ids.default.is_none() {
+                    ids.default = Some(emulator::SANDBOX_PROJECT_ID.to_string());
+                }
+                Arc::new(HuaweiProvider::new(
+                    client.clone(),
+                    c,
+                    ep,
+                    ids,
+                    g.concurrency,
+                ))
+            }
         };
         providers.insert(cloud, p);
     }

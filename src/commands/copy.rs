@@ -16,8 +16,10 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         dest_regions: spec.dest.iter().map(|d| d.trim().to_string()).collect(),
         name: spec.name.clone(),
         client_token: spec.client_token.clone(),
+        description: spec.description.clone(),
+        options: spec.options.clone(),
     };
-    provider::validate(&req)?;
+    provider::validate(&req, context::custom_endpoint(g, env, req.cloud)?)?;
     if g.dry_run {
         return dry_run(g, env, &req);
     }

@@ -9,7 +9,7 @@ mod status;
 
 use crate::config::EnvMap;
 use crate::error::{Error, Result};
-use crate::model::{Cloud, Kind};
+use crate::model::{Cloud, CloudOptions, Kind};
 pub use crate::report::Format as OutputFormat;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,6 +30,8 @@ pub struct Globals {
     pub sandbox: bool,
     pub verbose: u8,
     pub quiet: bool,
+    /// Huawei project ids: `ID` or `REGION=ID`.
+    pub project_id: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +43,8 @@ pub struct CopySpec {
     pub dest: Vec<String>,
     pub name: Option<String>,
     pub client_token: Option<String>,
+    pub description: Option<String>,
+    pub options: CloudOptions,
 }
 
 #[derive(Debug, Clone)]

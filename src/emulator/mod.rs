@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 /// Credentials the sandbox uses (and the emulator accepts unless told otherwise).
 pub const SANDBOX_ACCESS_KEY: &str = "imgcopy-sandbox-ak";
 pub const SANDBOX_SECRET_KEY: &str = "imgcopy-sandbox-sk";
+/// The Huawei project id the sandbox uses in every region.
+pub const SANDBOX_PROJECT_ID: &str = "5a9d0000000000000000000000000000";
 
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {

@@ -41,6 +41,7 @@ impl Provider for Fake {
             .map(|_| {
                 Ok(PollUpdate {
                     state,
+                    dest_id: None,
                     progress: None,
                     cloud_status: None,
                     error: None,
@@ -79,6 +80,8 @@ fn request() -> CopyRequest {
         dest_regions: vec!["gz".into(), "su".into()],
         name: None,
         client_token: None,
+        description: None,
+        options: Default::default(),
     }
 }
 

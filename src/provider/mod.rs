@@ -1,6 +1,7 @@
 //! The seam between the engine and each cloud: validated requests in, records and updates out.
 
 pub mod baidu;
+pub mod huawei;
 
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
@@ -125,9 +126,11 @@ pub trait Provider: Send + Sync {
 }
 
 /// Checks a request against its cloud's documented rules. No I/O, no credentials needed.
-pub fn validate(req: &CopyRequest) -> Result<()> {
+/// `custom_endpoint`: another endpoint than the cloud's own is in use (regions may differ).
+pub fn validate(req: &CopyRequest, custom_endpoint: bool) -> Result<()> {
     match req.cloud {
         Cloud::Baidu => baidu::api::validate(req),
+        Cloud::Huawei => huawei::api::validate(req, custom_endpoint),
     }
 }
 
@@ -135,6 +138,7 @@ pub fn validate(req: &CopyRequest) -> Result<()> {
 pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
     match req.cloud {
         Cloud::Baidu => baidu::plan(req, endpoint),
+        Cloud::Huawei => huawei::plan(req, endpoint),
     }
 }
 
@@ -145,5 +149,9 @@ pub fn validate_cancel(cloud: Cloud, kind: Kind, id: &str, region: &str) -> Resu
             baidu::api::check_id(kind, id)?;
             baidu::api::check_region("--region", region)
         }
+        Cloud::Huawei => Err(crate::error::Error::usage(
+            "cancel",
+            "Huawei IMS has no call to cancel an image copy",
+        )),
     }
 }

@@ -248,6 +248,8 @@ mod tests {
             dest_regions: vec!["gz".into(), "su".into()],
             name: Some("golden-1".into()),
             client_token: None,
+            description: None,
+            options: Default::default(),
         }
     }
 

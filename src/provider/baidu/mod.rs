@@ -203,6 +203,7 @@ impl BaiduProvider {
             // The copy vanished: deleted or canceled in the destination region.
             Err(e) if e.kind == ErrorKind::NotFound => Ok(PollUpdate {
                 state: CopyState::Failed,
+                dest_id: None,
                 progress: None,
                 cloud_status: None,
                 error: Some(RecordError::from(&e)),
@@ -260,6 +261,7 @@ pub fn update_from_status(kind: Kind, status: &str) -> PollUpdate {
     };
     PollUpdate {
         state,
+        dest_id: None,
         progress,
         cloud_status: Some(status.to_string()),
         error,

@@ -1,0 +1,541 @@
+//! Pure builders of Huawei IMS requests and the documented input rules.
+
+use super::wire;
+use crate::error::{Error, Result};
+use crate::http::Safety;
+use crate::model::{CopyRequest, HuaweiOptions};
+use crate::provider::ApiCall;
+
+/// Huawei Cloud regions (`ims.{region}.myhuaweicloud.com`). With another endpoint (a
+/// Huawei-based cloud) any well-formed region name is accepted.
+pub const REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-east-4",
+    "cn-east-5",
+    "cn-north-1",
+    "cn-north-2",
+    "cn-north-4",
+    "cn-north-9",
+    "cn-south-1",
+    "cn-south-2",
+    "cn-southwest-2",
+    "la-north-2",
+    "la-south-2",
+    "me-east-1",
+    "na-mexico-1",
+    "ru-northwest-2",
+    "sa-brazil-1",
+    "tr-west-1",
+    "eu-west-101",
+    "my-kualalumpur-1",
+];
+
+/// Header that names the project of a request.
+pub const PROJECT_HEADER: &str = "X-Project-Id";
+
+pub fn options(req: &CopyRequest) -> HuaweiOptions {
+    match &req.options {
+        crate::model::CloudOptions::Huawei(o) => o.clone(),
+        crate::model::CloudOptions::None => HuaweiOptions::default(),
+    }
+}
+
+/// In-region when no destination other than the source region is asked for.
+pub fn is_in_region(req: &CopyRequest) -> bool {
+    req.dest_regions.iter().all(|d| *d == req.source_region)
+}
+
+fn project_header(project_id: &str) -> Vec<(String, String)> {
+    vec![(PROJECT_HEADER.to_string(), project_id.to_string())]
+}
+
+/// `POST /v1/cloudimages/{image_id}/copy`; no client token exists.
+pub fn copy_in_region(req: &CopyRequest, project_id: &str) -> ApiCall {
+    let o = options(req);
+    let body = wire::CopyInRegionBody {
+        name: req.name.as_deref().unwrap_or_default(),
+        description: req.description.as_deref(),
+        cmk_id: o.cmk_id.as_deref(),
+        enterprise_project_id: o.enterprise_project_id.as_deref(),
+    };
+    ApiCall {
+        method: "POST",
+        region: req.source_region.clone(),
+        path: format!("/v1/cloudimages/{}/copy", req.source_id),
+        query: Vec::new(),
+        headers: project_header(project_id),
+        body: Some(serde_json::to_string(&body).expect("plain struct serialises")),
+        safety: Safety::NotIdempotent,
+    }
+}
+
+/// The destination project: `--project-name REGION=NAME`, else `--project-name NAME`, else
+/// the region name (a Huawei account's default project in a region is named after it).
+pub fn project_name(o: &HuaweiOptions, dest: &str) -> String {
+    o.project_names
+        .get(dest)
+        .or(o.project_name.as_ref())
+        .cloned()
+        .unwrap_or_else(|| dest.to_string())
+}
+
+/// `POST /v1/cloudimages/{image_id}/cross_region_copy`, one call per destination.
+pub fn cross_region_copy(req: &CopyRequest, dest: &str, project_id: &str) -> ApiCall {
+    let o = options(req);
+    let project = project_name(&o, dest);
+    let body = wire::CrossRegionBody {
+        name: req.name.as_deref().unwrap_or_default(),
+        description: req.description.as_deref(),
+        region: dest,
+        project_name: &project,
+        agency_name: o.agency.as_deref().unwrap_or_default(),
+        vault_id: o.vault_id.as_deref(),
+    };
+    ApiCall {
+        method: "POST",
+        region: req.source_region.clone(),
+        path: format!("/v1/cloudimages/{}/cross_region_copy", req.source_id),
+        query: Vec::new(),
+        headers: project_header(project_id),
+        body: Some(serde_json::to_string(&body).expect("plain struct serialises")),
+        safety: Safety::NotIdempotent,
+    }
+}
+
+/// `GET /v1/{project_id}/jobs/{job_id}` in the region the job was submitted to.
+pub fn show_job(region: &str, project_id: &str, job_id: &str) -> ApiCall {
+    ApiCall {
+        method: "GET",
+        region: region.to_string(),
+        path: format!("/v1/{project_id}/jobs/{job_id}"),
+        query: Vec::new(),
+        headers: project_header(project_id),
+        body: None,
+        safety: Safety::Idempotent,
+    }
+}
+
+/// `GET /v2/cloudimages?id=…`: the source image's attributes, for preflight.
+pub fn list_image(region: &str, project_id: &str, image_id: &str) -> ApiCall {
+    ApiCall {
+        method: "GET",
+        region: region.to_string(),
+        path: "/v2/cloudimages".to_string(),
+        query: vec![("id".to_string(), image_id.to_string())],
+        headers: project_header(project_id),
+        body: None,
+        safety: Safety::Idempotent,
+    }
+}
+
+pub fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn check_uuid(flag: &str, v: &str, what: &str) -> Result<()> {
+    if is_uuid(v) {
+        Ok(())
+    } else {
+        Err(Error::usage(
+            flag,
+            format!("`{v}` is not {what} (a UUID such as 465076de-dc36-4aec-80f5-ef9d8009428f)"),
+        ))
+    }
+}
+
+pub fn check_region(flag: &str, region: &str, any_wellformed: bool) -> Result<()> {
+    let wellformed = region.len() <= 32
+        && region.split('-').count() >= 2
+        && region.split('-').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+    if REGIONS.contains(&region) || (any_wellformed && wellformed) {
+        return Ok(());
+    }
+    Err(Error::usage(
+        flag,
+        if any_wellformed {
+            format!("`{region}` is not a region name (e.g. cn-north-4)")
+        } else {
+            format!(
+                "unknown Huawei Cloud region `{region}` (known: {}; with --endpoint any region name is accepted)",
+                REGIONS.join(", ")
+            )
+        },
+    ))
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// IMS image name: 1–128 characters of letters, digits, Chinese characters, `_`, `-`, `.`
+/// and spaces, not starting or ending with a space.
+pub fn check_name(name: &str) -> Result<()> {
+    let n = name.chars().count();
+    if n == 0 || n > 128 {
+        return Err(Error::usage(
+            "--name",
+            format!("must be 1 to 128 characters long (it has {n})"),
+        ));
+    }
+    if name.starts_with(' ') || name.ends_with(' ') {
+        return Err(Error::usage("--name", "must not start or end with a space"));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || is_cjk(c) || "_-. ".contains(c)))
+    {
+        return Err(Error::usage(
+            "--name",
+            format!("`{bad}` is not allowed (letters, digits, Chinese characters, _ - . and spaces only)"),
+        ));
+    }
+    Ok(())
+}
+
+/// At most 1024 characters, no line breaks or angle brackets.
+pub fn check_description(d: &str) -> Result<()> {
+    let n = d.chars().count();
+    if n > 1024 {
+        return Err(Error::usage(
+            "--description",
+            format!("must be at most 1024 characters (it has {n})"),
+        ));
+    }
+    if d.contains(['\r', '\n', '<', '>']) {
+        return Err(Error::usage(
+            "--description",
+            "must not contain line breaks or angle brackets (< >)",
+        ));
+    }
+    Ok(())
+}
+
+fn check_label(flag: &str, v: &str, max: usize, extra: &str) -> Result<()> {
+    let n = v.chars().count();
+    if n == 0
+        || n > max
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    {
+        return Err(Error::usage(
+            flag,
+            format!("must be 1 to {max} letters, digits or `{extra}`"),
+        ));
+    }
+    Ok(())
+}
+
+fn only_cross_region(flag: &str) -> Error {
+    Error::usage(flag, "is only for cross-region copies (give --dest)")
+}
+
+fn only_in_region(flag: &str) -> Error {
+    Error::usage(flag, "is only for in-region copies (leave out --dest)")
+}
+
+/// Every documented rule of the two copy calls, checked before anything is sent.
+/// `any_region` accepts any well-formed region name (another endpoint is in use).
+pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
+    check_uuid("--id", &req.source_id, "an image id")?;
+    check_region("--region", &req.source_region, any_region)?;
+    match &req.name {
+        Some(n) => check_name(n)?,
+        None => return Err(Error::usage("--name", "Huawei copies need a name")),
+    }
+    if let Some(d) = &req.description {
+        check_description(d)?;
+    }
+    let o = options(req);
+    if let Some(k) = &o.cmk_id {
+        check_uuid("--cmk-id", k, "a KMS key id")?;
+    }
+    if let Some(e) = &o.enterprise_project_id {
+        if e != "0" {
+            check_uuid(
+                "--enterprise-project-id",
+                e,
+                "an enterprise project id (or 0)",
+            )?;
+        }
+    }
+    if let Some(v) = &o.vault_id {
+        check_uuid("--vault-id", v, "a vault id")?;
+    }
+    if is_in_region(req) {
+        if o.agency.is_some() {
+            return Err(only_cross_region("--agency"));
+        }
+        if o.project_name.is_some() || !o.project_names.is_empty() {
+            return Err(only_cross_region("--project-name"));
+        }
+        if o.vault_id.is_some() {
+            return Err(only_cross_region("--vault-id"));
+        }
+        return Ok(());
+    }
+    for (i, d) in req.dest_regions.iter().enumerate() {
+        check_region("--dest", d, any_region)?;
+        if *d == req.source_region {
+            return Err(Error::usage(
+                "--dest",
+                format!("`{d}` is the source region; a cross-region copy goes to other regions (leave out --dest for an in-region copy)"),
+            ));
+        }
+        if req.dest_regions[..i].contains(d) {
+            return Err(Error::usage("--dest", format!("`{d}` is listed twice")));
+        }
+    }
+    if o.cmk_id.is_some() {
+        return Err(only_in_region("--cmk-id"));
+    }
+    if o.enterprise_project_id.is_some() {
+        return Err(only_in_region("--enterprise-project-id"));
+    }
+    match &o.agency {
+        Some(a) => check_label("--agency", a, 64, "-_. ")?,
+        None => {
+            return Err(Error::usage(
+                "--agency",
+                "a cross-region copy needs the IAM agency that IMS acts through in the destination",
+            ))
+        }
+    }
+    for (r, p) in o.project_names.iter() {
+        if !req.dest_regions.contains(r) {
+            return Err(Error::usage(
+                "--project-name",
+                format!("`{r}` is not a destination (--dest)"),
+            ));
+        }
+        check_label("--project-name", p, 64, "-_")?;
+    }
+    if let Some(p) = &o.project_name {
+        check_label("--project-name", p, 64, "-_")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::model::{Cloud, CloudOptions, Kind};
+
+    const IMG: &str = "465076de-dc36-4aec-80f5-ef9d8009428f";
+    const KEY: &str = "bd66288c-9081-460a-8227-4cbd0c814cb4";
+
+    fn req(dests: &[&str], o: HuaweiOptions) -> CopyRequest {
+        CopyRequest {
+            cloud: Cloud::Huawei,
+            kind: Kind::Image,
+            source_id: IMG.into(),
+            source_region: "cn-north-4".into(),
+            dest_regions: dests.iter().map(|s| s.to_string()).collect(),
+            name: Some("ims_encrypted_copy3".into()),
+            client_token: None,
+            description: Some("test copy".into()),
+            options: CloudOptions::Huawei(o),
+        }
+    }
+
+    fn agency() -> HuaweiOptions {
+        HuaweiOptions {
+            agency: Some("ims_admin_agency".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn in_region_request_matches_the_seed() {
+        let r = req(
+            &["cn-north-4"],
+            HuaweiOptions {
+                cmk_id: Some(KEY.into()),
+                ..Default::default()
+            },
+        );
+        let c = copy_in_region(&r, "p1");
+        assert_eq!(c.path, format!("/v1/cloudimages/{IMG}/copy"));
+        assert_eq!(
+            c.body.as_deref(),
+            Some(
+                format!(
+                    r#"{{"name":"ims_encrypted_copy3","description":"test copy","cmk_id":"{KEY}"}}"#
+                )
+                .as_str()
+            )
+        );
+        assert_eq!(
+            c.headers,
+            vec![(PROJECT_HEADER.to_string(), "p1".to_string())]
+        );
+        assert_eq!(c.safety, Safety::NotIdempotent);
+    }
+
+    #[test]
+    fn cross_region_request_and_project_names() {
+        let mut o = agency();
+        o.project_names
+            .insert("cn-east-3".into(), "cn-east-3_prod".into());
+        let r = req(&["cn-east-3", "ap-southeast-1"], o.clone());
+        let c = cross_region_copy(&r, "cn-east-3", "p1");
+        assert_eq!(c.path, format!("/v1/cloudimages/{IMG}/cross_region_copy"));
+        assert_eq!(
+            c.body.as_deref(),
+            Some(
+                r#"{"name":"ims_encrypted_copy3","description":"test copy","region":"cn-east-3","project_name":"cn-east-3_prod","agency_name":"ims_admin_agency"}"#
+            )
+        );
+        assert_eq!(project_name(&o, "ap-southeast-1"), "ap-southeast-1");
+        o.project_name = Some("shared".into());
+        assert_eq!(project_name(&o, "ap-southeast-1"), "shared");
+        let j = show_job("cn-north-4", "p1", "j1");
+        assert_eq!((j.method, j.path.as_str()), ("GET", "/v1/p1/jobs/j1"));
+    }
+
+    #[test]
+    fn validation_names_the_flag() {
+        type Case = (
+            Vec<&'static str>,
+            HuaweiOptions,
+            Box<dyn Fn(&mut CopyRequest)>,
+            &'static str,
+        );
+        let none = || Box::new(|_: &mut CopyRequest| {}) as Box<dyn Fn(&mut CopyRequest)>;
+        let cases: Vec<Case> = vec![
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.source_id = "m-123".into()),
+                "--id",
+            ),
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.source_region = "mars-1".into()),
+                "--region",
+            ),
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.name = None),
+                "--name",
+            ),
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.name = Some("a".repeat(129))),
+                "--name",
+            ),
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.name = Some(" x".into())),
+                "--name",
+            ),
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.name = Some("a/b".into())),
+                "--name",
+            ),
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.description = Some("a\rb".into())),
+                "--description",
+            ),
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.description = Some("<b>".into())),
+                "--description",
+            ),
+            (
+                vec!["cn-north-4"],
+                Default::default(),
+                Box::new(|r| r.description = Some("d".repeat(1025))),
+                "--description",
+            ),
+            (
+                vec!["cn-north-4"],
+                HuaweiOptions {
+                    cmk_id: Some("k".into()),
+                    ..Default::default()
+                },
+                none(),
+                "--cmk-id",
+            ),
+            (vec!["cn-north-4"], agency(), none(), "--agency"),
+            (
+                vec!["cn-north-4"],
+                HuaweiOptions {
+                    vault_id: Some(KEY.into()),
+                    ..Default::default()
+                },
+                none(),
+                "--vault-id",
+            ),
+            (vec!["cn-east-3"], Default::default(), none(), "--agency"),
+            (
+                vec!["cn-east-3"],
+                HuaweiOptions {
+                    cmk_id: Some(KEY.into()),
+                    ..agency()
+                },
+                none(),
+                "--cmk-id",
+            ),
+            (vec!["cn-east-3", "cn-north-4"], agency(), none(), "--dest"),
+            (vec!["cn-east-3", "cn-east-3"], agency(), none(), "--dest"),
+            (vec!["moon"], agency(), none(), "--dest"),
+            (
+                vec!["cn-east-3"],
+                HuaweiOptions {
+                    agency: Some("a/b".into()),
+                    ..Default::default()
+                },
+                none(),
+                "--agency",
+            ),
+            (
+                vec!["cn-east-3"],
+                HuaweiOptions {
+                    project_names: [("cn-east-2".to_string(), "p".to_string())].into(),
+                    ..agency()
+                },
+                none(),
+                "--project-name",
+            ),
+        ];
+        for (i, (dests, o, mutate, flag)) in cases.into_iter().enumerate() {
+            let mut r = req(&dests, o);
+            mutate(&mut r);
+            let e = validate(&r, false).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Usage, "case {i}");
+            assert!(e.message.starts_with(flag), "case {i}: {}", e.message);
+        }
+        assert!(validate(&req(&["cn-north-4"], Default::default()), false).is_ok());
+        assert!(validate(&req(&["cn-east-3", "ap-southeast-1"], agency()), false).is_ok());
+        // Another endpoint: any well-formed region name.
+        assert!(validate(&req(&["eu-west-0"], agency()), true).is_ok());
+        assert!(validate(&req(&["eu-west-0"], agency()), false).is_err());
+    }
+}

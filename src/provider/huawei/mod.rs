@@ -1,0 +1,344 @@
+//! Huawei Cloud IMS: in-region and cross-region image copy, followed through async jobs.
+
+pub mod api;
+pub mod error;
+pub mod wire;
+
+use super::{Api, PlannedCall, Provider};
+use crate::config::{Credentials, Endpoint, ProjectIds};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
+use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
+use crate::sign::{huawei, SignContext, SignableRequest};
+use async_trait::async_trait;
+use futures::StreamExt;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub struct HuaweiDialect {
+    creds: Option<Credentials>,
+}
+
+impl Dialect for HuaweiDialect {
+    fn cloud(&self) -> Cloud {
+        Cloud::Huawei
+    }
+
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
+        let Some(creds) = &self.creds else { return };
+        let query = req.query_pairs();
+        let path = req.url.path().to_string();
+        // Content-Length is added by the HTTP layer after signing in the SDK: not signed.
+        let headers: Vec<(String, String)> = req
+            .headers
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
+            .cloned()
+            .collect();
+        let out = huawei::sign(
+            &SignableRequest {
+                method: &req.method,
+                path: &path,
+                query: &query,
+                headers: &headers,
+                body: &req.body,
+            },
+            creds,
+            ctx,
+        );
+        for (k, v) in out.headers {
+            req.set_header(&k, v);
+        }
+    }
+
+    fn parse_error(&self, resp: &HttpResponse) -> Error {
+        error::parse_error(resp)
+    }
+
+    /// The SDK sends the canonical (sorted, quoted) query.
+    fn encode_query(&self, query: &[(String, String)]) -> String {
+        huawei::canonical_query(query)
+    }
+
+    fn request_id_header(&self) -> &'static str {
+        "x-request-id"
+    }
+}
+
+pub struct HuaweiProvider {
+    api: Api,
+    project_ids: ProjectIds,
+    concurrency: usize,
+}
+
+/// The calls a copy would make, for `--dry-run` (preflight and job queries left out).
+pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
+    let d = HuaweiDialect { creds: None };
+    let calls: Vec<_> = if api::is_in_region(req) {
+        vec![api::copy_in_region(req, "{project_id}")]
+    } else {
+        req.dest_regions
+            .iter()
+            .map(|dest| api::cross_region_copy(req, dest, "{project_id}"))
+            .collect()
+    };
+    calls
+        .iter()
+        .map(|c| super::planned(endpoint, &d, c))
+        .collect()
+}
+
+/// Why preflight refuses a source, as a record error.
+fn refused(code: &str, message: String) -> RecordError {
+    RecordError {
+        code: format!("Preflight.{code}"),
+        message,
+        request_id: None,
+    }
+}
+
+impl HuaweiProvider {
+    pub fn new(
+        client: Arc<Client>,
+        creds: Credentials,
+        endpoint: Endpoint,
+        project_ids: ProjectIds,
+        concurrency: usize,
+    ) -> Self {
+        HuaweiProvider {
+            api: Api {
+                client,
+                dialect: Box::new(HuaweiDialect { creds: Some(creds) }),
+                endpoint,
+            },
+            project_ids,
+            concurrency: concurrency.max(1),
+        }
+    }
+
+    fn project_id(&self, region: &str) -> Result<String> {
+        self.project_ids.get(region).map(str::to_string).ok_or_else(|| {
+            Error::auth(format!(
+                "no Huawei project id for region {region}: set {}, pass --project-id, or add project_id to the profile",
+                crate::config::HUAWEI_PROJECT_ID_ENV
+            ))
+            .with_provider(Cloud::Huawei)
+        })
+    }
+
+    /// Checks the source against what the copy APIs forbid. `Ok(Some(_))` refuses the copy;
+    /// a lookup that fails for another reason than credentials is left to the copy call.
+    async fn preflight(&self, req: &CopyRequest, project_id: &str) -> Result<Option<RecordError>> {
+        let call = api::list_image(&req.source_region, project_id, &req.source_id);
+        let list = match self.api.send::<wire::ImageList>(&call).await {
+            Ok((l, _)) => l,
+            Err(e) if e.kind == ErrorKind::Auth => return Err(e),
+            Err(e) => {
+                tracing::warn!("could not inspect the source image before copying: {e}");
+                return Ok(None);
+            }
+        };
+        let cross = !api::is_in_region(req);
+        let Some(img) = list.images.iter().find(|i| i.id == req.source_id) else {
+            return Ok(Some(refused(
+                "ImageNotFound",
+                format!("no image {} in {}", req.source_id, req.source_region),
+            )));
+        };
+        let whole = img.whole_image.as_deref() == Some("true");
+        let o = api::options(req);
+        let reason = if img.status != "active" {
+            Some((
+                "ImageNotActive",
+                format!(
+                    "the image is {}; only active (Normal) images can be copied",
+                    img.status
+                ),
+            ))
+        } else if img.disk_format.as_deref() == Some("iso") {
+            Some((
+                "IsoImage",
+                "images created from ISO files cannot be copied".to_string(),
+            ))
+        } else if whole && !cross {
+            Some((
+                "FullEcsImage",
+                "full-ECS images cannot be copied within a region".to_string(),
+            ))
+        } else if whole && o.vault_id.is_none() {
+            Some((
+                "VaultRequired",
+                "a full-ECS image needs --vault-id (a CBR vault in the destination)".to_string(),
+            ))
+        } else if cross && img.cmk_id.as_deref().is_some_and(|k| !k.is_empty()) {
+            Some((
+                "EncryptedCrossRegion",
+                "encrypted images cannot be copied across regions".to_string(),
+            ))
+        } else {
+            None
+        };
+        Ok(reason.map(|(c, m)| refused(c, m)))
+    }
+
+    /// One copy call; its record carries the job id, or the reason it was refused.
+    async fn start(&self, req: &CopyRequest, dest: &str, call: super::ApiCall) -> CopyRecord {
+        let result = self.api.send::<wire::JobCreated>(&call).await;
+        let now = OffsetDateTime::now_utc();
+        match result {
+            Ok((job, attempts)) => {
+                let mut r = CopyRecord::new(req, dest, now);
+                r.job_id = Some(job.job_id);
+                r.attempts = attempts;
+                r
+            }
+            Err(e) => CopyRecord::rejected(req, dest, RecordError::from(&e), now),
+        }
+    }
+
+    async fn poll_one(&self, rec: &CopyRecord) -> Result<PollUpdate> {
+        let Some(job_id) = rec.job_id.as_deref() else {
+            return Err(Error::protocol("no job id to follow").with_provider(Cloud::Huawei));
+        };
+        let project_id = self.project_id(&rec.source_region)?;
+        let call = api::show_job(&rec.source_region, &project_id, job_id);
+        let (job, _) = self.api.send::<wire::Job>(&call).await?;
+        Ok(update_from_job(&job))
+    }
+}
+
+/// Job status → state. `process_percent` may be a fraction or a percentage.
+pub fn update_from_job(job: &wire::Job) -> PollUpdate {
+    let progress = job.entities.process_percent.map(|p| {
+        let pct = if p <= 1.0 { p * 100.0 } else { p };
+        pct.clamp(0.0, 100.0).round() as u8
+    });
+    let (state, progress, error) = match job.status.as_str() {
+        "SUCCESS" => (CopyState::Available, Some(100), None),
+        "FAIL" => (
+            CopyState::Failed,
+            progress,
+            Some(RecordError {
+                code: job
+                    .error_code
+                    .clone()
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| "JobFailed".into()),
+                message: job
+                    .fail_reason
+                    .clone()
+                    .unwrap_or_else(|| "the copy job failed".into()),
+                request_id: None,
+            }),
+        ),
+        "INIT" => (CopyState::Submitted, progress, None),
+        "RUNNING" => (CopyState::Copying, progress, None),
+        other => {
+            tracing::warn!(status = other, "unknown Huawei job status; still waiting");
+            (CopyState::Copying, progress, None)
+        }
+    };
+    PollUpdate {
+        state,
+        dest_id: if state == CopyState::Available {
+            job.entities.image_id.clone()
+        } else {
+            None
+        },
+        progress,
+        cloud_status: Some(job.status.clone()),
+        error,
+    }
+}
+
+#[async_trait]
+impl Provider for HuaweiProvider {
+    fn cloud(&self) -> Cloud {
+        Cloud::Huawei
+    }
+
+    async fn submit(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
+        let project_id = self.project_id(&req.source_region)?;
+        if let Some(why) = self.preflight(req, &project_id).await? {
+            let now = OffsetDateTime::now_utc();
+            return Ok(req
+                .dest_regions
+                .iter()
+                .map(|d| CopyRecord::rejected(req, d, why.clone(), now))
+                .collect());
+        }
+        if api::is_in_region(req) {
+            let call = api::copy_in_region(req, &project_id);
+            return Ok(vec![self.start(req, &req.source_region, call).await]);
+        }
+        let project_id = &project_id;
+        let records = futures::stream::iter(req.dest_regions.iter().cloned())
+            .map(|dest| async move {
+                let call = api::cross_region_copy(req, &dest, project_id);
+                self.start(req, &dest, call).await
+            })
+            .buffered(self.concurrency)
+            .collect()
+            .await;
+        Ok(records)
+    }
+
+    async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
+        futures::stream::iter(records.iter().cloned())
+            .map(|r| async move { self.poll_one(&r).await })
+            .buffered(self.concurrency)
+            .collect()
+            .await
+    }
+
+    async fn cancel(&self, _: Kind, _: &str, _: &str) -> Result<()> {
+        Err(Error::new(
+            ErrorKind::Usage,
+            "Huawei IMS has no call to cancel an image copy",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(status: &str, pct: Option<f64>) -> wire::Job {
+        wire::Job {
+            status: status.into(),
+            error_code: Some("IMG.0046".into()),
+            fail_reason: Some("The image is unavailable.".into()),
+            entities: wire::JobEntities {
+                image_id: Some("new-id".into()),
+                process_percent: pct,
+            },
+        }
+    }
+
+    #[test]
+    fn job_states() {
+        assert_eq!(
+            update_from_job(&job("INIT", None)).state,
+            CopyState::Submitted
+        );
+        let u = update_from_job(&job("RUNNING", Some(0.42)));
+        assert_eq!((u.state, u.progress), (CopyState::Copying, Some(42)));
+        assert_eq!(
+            update_from_job(&job("RUNNING", Some(42.0))).progress,
+            Some(42)
+        );
+        assert!(u.dest_id.is_none());
+        let u = update_from_job(&job("SUCCESS", Some(1.0)));
+        assert_eq!(
+            (u.state, u.dest_id.as_deref()),
+            (CopyState::Available, Some("new-id"))
+        );
+        let u = update_from_job(&job("FAIL", None));
+        assert_eq!(u.state, CopyState::Failed);
+        let e = u.error.unwrap();
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("IMG.0046", "The image is unavailable.")
+        );
+    }
+}
