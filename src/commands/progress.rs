@@ -8,7 +8,8 @@ use std::time::Duration;
 
 enum Display {
     Off,
-    Lines,
+    /// One line per state change (progress ticks are not printed); the last state per copy.
+    Lines(HashMap<String, CopyState>),
     Bars {
         multi: MultiProgress,
         bars: HashMap<String, ProgressBar>,
@@ -30,7 +31,7 @@ impl Progress {
                 bars: HashMap::new(),
             }
         } else {
-            Display::Lines
+            Display::Lines(HashMap::new())
         };
         Progress { display, ndjson }
     }
@@ -61,14 +62,18 @@ impl Observer for Progress {
         if self.ndjson {
             println!("{}", crate::report::record_event(r));
         }
+        let key = format!(
+            "{}|{}|{}|{}",
+            r.provider, r.kind, r.source_id, r.dest_region
+        );
         match &mut self.display {
             Display::Off => {}
-            Display::Lines => eprintln!("imgcopy: {}: {}", r.label(), describe(r)),
+            Display::Lines(last) => {
+                if last.insert(key, r.state) != Some(r.state) {
+                    eprintln!("imgcopy: {}: {}", r.label(), describe(r));
+                }
+            }
             Display::Bars { multi, bars } => {
-                let key = format!(
-                    "{}|{}|{}|{}",
-                    r.provider, r.kind, r.source_id, r.dest_region
-                );
                 let bar = bars.entry(key).or_insert_with(|| {
                     let b = multi.add(ProgressBar::new(100));
                     b.set_style(

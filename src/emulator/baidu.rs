@@ -34,6 +34,7 @@ fn image(region: &str, id: &str, name: &str) -> Resource {
         created_at: 0.0,
         ready_at: None,
         client_token: None,
+        attrs: Default::default(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! signatures and moves copies through their states on a virtual clock.
 
 pub mod baidu;
+pub mod huawei;
 pub mod state;
 
 use axum::body::Bytes;
@@ -114,6 +115,14 @@ impl IntoResponse for EmuResponse {
     }
 }
 
+/// A resource's status word as its cloud shows it.
+pub fn status_of(r: &Resource, now: f64) -> String {
+    match r.provider.as_str() {
+        "huawei" => huawei::status_of(r, now),
+        _ => r.status_at(now),
+    }
+}
+
 /// What one cloud plugs into the emulator.
 pub struct Route {
     pub provider: &'static str,
@@ -195,7 +204,9 @@ fn parse_query(raw: &str) -> Vec<(String, String)> {
 fn split_region(path: &str) -> (Option<String>, String) {
     let trimmed = path.trim_start_matches('/');
     let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
-    if crate::provider::baidu::api::REGIONS.contains(&first) {
+    if crate::provider::baidu::api::REGIONS.contains(&first)
+        || crate::provider::huawei::api::REGIONS.contains(&first)
+    {
         (Some(first.to_string()), format!("/{rest}"))
     } else {
         (None, path.to_string())
@@ -231,7 +242,7 @@ async fn handle(
             .collect(),
         body,
     };
-    let Some(route) = baidu::route(&req) else {
+    let Some(route) = baidu::route(&req).or_else(|| huawei::route(&req)) else {
         return EmuResponse::json(
             404,
             &serde_json::json!({"code": "NotFound", "message": format!("no emulated API at {} {}", req.method, req.path)}),
@@ -247,18 +258,28 @@ async fn handle(
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
     let mut world = app.world.lock().expect("world lock");
+    let huawei = route.provider == "huawei";
     let resp = match fault.as_ref().and_then(|f| f.status.map(|s| (s, f))) {
-        Some((status, f)) => baidu::error(
-            status,
-            f.code.as_deref().unwrap_or("InternalError"),
-            f.message.as_deref().unwrap_or("injected fault"),
-        ),
+        Some((status, f)) => {
+            let code = f.code.as_deref().unwrap_or("InternalError");
+            let message = f.message.as_deref().unwrap_or("injected fault");
+            if huawei {
+                huawei::apig_error(status, code, message)
+            } else {
+                baidu::error(status, code, message)
+            }
+        }
+        None if huawei => huawei::handle(&mut world, &req, route.action),
         None => baidu::handle(&mut world, &req, route.action),
     };
-    let region = req
-        .region
-        .clone()
-        .unwrap_or_else(|| baidu::DEFAULT_REGION.to_string());
+    let region = req.region.clone().unwrap_or_else(|| {
+        if huawei {
+            huawei::DEFAULT_REGION
+        } else {
+            baidu::DEFAULT_REGION
+        }
+        .to_string()
+    });
     world.log(LoggedRequest {
         seq: 0,
         provider: route.provider.into(),

@@ -61,6 +61,52 @@ pub struct Resource {
     pub ready_at: Option<f64>,
     #[serde(default)]
     pub client_token: Option<String>,
+    /// Cloud-specific attributes (Huawei: `__whole_image`, `disk_format`, `__system__cmkid`).
+    #[serde(default)]
+    pub attrs: std::collections::BTreeMap<String, String>,
+}
+
+/// An asynchronous job (Huawei IMS): INIT → RUNNING → SUCCESS or FAIL over virtual time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Job {
+    pub provider: String,
+    pub id: String,
+    pub project_id: String,
+    /// The region the job was submitted to (where it is queried).
+    pub region: String,
+    pub job_type: String,
+    pub source_id: String,
+    pub dest_region: String,
+    /// The image the job creates.
+    pub image_id: String,
+    pub image_name: String,
+    pub access_key: String,
+    pub created_at: f64,
+    pub ready_at: f64,
+    /// `(error_code, fail_reason)` when the job fails.
+    pub failure: Option<(String, String)>,
+}
+
+impl Job {
+    pub fn status_at(&self, now: f64) -> &'static str {
+        let span = (self.ready_at - self.created_at).max(f64::EPSILON);
+        if now >= self.ready_at {
+            if self.failure.is_some() {
+                "FAIL"
+            } else {
+                "SUCCESS"
+            }
+        } else if (now - self.created_at) / span < 0.1 {
+            "INIT"
+        } else {
+            "RUNNING"
+        }
+    }
+
+    pub fn progress_at(&self, now: f64) -> f64 {
+        let span = (self.ready_at - self.created_at).max(f64::EPSILON);
+        ((now - self.created_at) / span).clamp(0.0, 1.0)
+    }
 }
 
 fn available() -> String {
@@ -157,6 +203,7 @@ pub struct World {
     pub log: Vec<LoggedRequest>,
     pub faults: Vec<Fault>,
     pub tokens: HashMap<String, TokenEntry>,
+    pub jobs: Vec<Job>,
     seq: u64,
 }
 
@@ -170,9 +217,11 @@ impl World {
             log: Vec::new(),
             faults: Vec::new(),
             tokens: HashMap::new(),
+            jobs: Vec::new(),
             seq: 0,
         };
         super::baidu::seed(&mut w);
+        super::huawei::seed(&mut w);
         w
     }
 
@@ -213,13 +262,24 @@ impl World {
             .map(|r| {
                 serde_json::json!({
                     "provider": r.provider, "kind": r.kind, "region": r.region, "id": r.id,
-                    "name": r.name, "status": r.status_at(now), "image_type": r.image_type,
+                    "name": r.name, "status": super::status_of(r, now), "image_type": r.image_type,
                     "source_id": r.source_id, "source_region": r.source_region,
                     "progress": r.ready_at.map(|_| r.progress_at(now)),
                 })
             })
             .collect();
-        serde_json::json!({ "virtual_time": now, "resources": resources, "jobs": [] })
+        let jobs: Vec<_> = self
+            .jobs
+            .iter()
+            .map(|j| {
+                serde_json::json!({
+                    "provider": j.provider, "kind": "job", "id": j.id, "region": j.region,
+                    "job_type": j.job_type, "status": j.status_at(now),
+                    "source_id": j.source_id, "dest_region": j.dest_region, "image_id": j.image_id,
+                })
+            })
+            .collect();
+        serde_json::json!({ "virtual_time": now, "resources": resources, "jobs": jobs })
     }
 }
 

@@ -1,0 +1,454 @@
+//! Huawei Cloud IMS in the emulator: in-region and cross-region copy jobs, the job query and
+//! the image list that preflight reads.
+
+use super::state::{Job, Resource, World};
+use super::{EmuRequest, EmuResponse, Route};
+use crate::provider::huawei::api::{is_uuid, REGIONS};
+use crate::sign::huawei as sig;
+use serde::Deserialize;
+use serde_json::json;
+use time::OffsetDateTime;
+
+const P: &str = "huawei";
+
+/// The region of a request without a `/{region}` prefix.
+pub const DEFAULT_REGION: &str = "cn-north-4";
+
+/// Agencies the emulated account has (others are refused).
+pub const AGENCIES: &[&str] = &["ims_admin_agency", "imgcopy_agency"];
+
+/// The per-tenant limit of cross-region copies running at once.
+pub const CROSS_REGION_LIMIT: usize = 5;
+
+const CLOCK_SKEW_SECS: i64 = 15 * 60;
+
+fn image(id_suffix: &str, name: &str) -> Resource {
+    Resource {
+        provider: P.into(),
+        kind: "image".into(),
+        region: DEFAULT_REGION.into(),
+        id: format!("6f1f3b3c-0000-4000-8000-{id_suffix}"),
+        name: name.into(),
+        status: "active".into(),
+        image_type: "private".into(),
+        copyable: true,
+        copy_outcome: "active".into(),
+        source_id: None,
+        source_region: None,
+        created_at: 0.0,
+        ready_at: None,
+        client_token: None,
+        attrs: [
+            ("disk_format".to_string(), "zvhd2".to_string()),
+            ("__whole_image".to_string(), "false".to_string()),
+        ]
+        .into(),
+    }
+}
+
+fn with(mut r: Resource, k: &str, v: &str) -> Resource {
+    r.attrs.insert(k.into(), v.into());
+    r
+}
+
+/// The documented demo images (see the README's emulator section).
+pub fn seed(w: &mut World) {
+    w.resources.extend([
+        image("000000000001", "golden-ubuntu-2204"),
+        with(
+            image("000000000002", "golden-whole-ecs"),
+            "__whole_image",
+            "true",
+        ),
+        with(
+            image("000000000003", "golden-from-iso"),
+            "disk_format",
+            "iso",
+        ),
+        with(
+            image("000000000004", "golden-encrypted"),
+            "__system__cmkid",
+            "bd66288c-9081-460a-8227-4cbd0c814cb4",
+        ),
+        Resource {
+            status: "queued".into(),
+            ..image("000000000005", "golden-queued")
+        },
+        Resource {
+            copy_outcome: "killed".into(),
+            ..image("000000000006", "golden-copy-fails")
+        },
+    ]);
+}
+
+pub fn route(req: &EmuRequest) -> Option<Route> {
+    let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+    let action = match (req.method.as_str(), segs.as_slice()) {
+        ("POST", ["v1", "cloudimages", _, "copy"]) => "CopyImageInRegion",
+        ("POST", ["v1", "cloudimages", _, "cross_region_copy"]) => "CopyImageCrossRegion",
+        ("GET", ["v1", _, "jobs", _]) => "ShowJob",
+        ("GET", ["v2", "cloudimages"]) => "ListImages",
+        _ => return None,
+    };
+    Some(Route {
+        provider: P,
+        action,
+    })
+}
+
+/// The IMS shape: `{"error":{"code","message"}}`.
+pub fn ims_error(status: u16, code: &str, message: &str) -> EmuResponse {
+    with_request_id(EmuResponse::json(
+        status,
+        &json!({"error": {"code": code, "message": message}}),
+    ))
+}
+
+/// The API gateway shape: `{"error_code","error_msg","request_id"}`.
+pub fn apig_error(status: u16, code: &str, message: &str) -> EmuResponse {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let mut r = EmuResponse::json(
+        status,
+        &json!({"error_code": code, "error_msg": message, "request_id": id}),
+    );
+    r.headers.push(("x-request-id".into(), id));
+    r
+}
+
+fn with_request_id(mut r: EmuResponse) -> EmuResponse {
+    r.headers.push((
+        "x-request-id".into(),
+        uuid::Uuid::new_v4().simple().to_string(),
+    ));
+    r
+}
+
+fn ok(v: serde_json::Value) -> EmuResponse {
+    with_request_id(EmuResponse::json(200, &v))
+}
+
+fn auth_error(detail: &str) -> EmuResponse {
+    apig_error(
+        401,
+        "APIGW.0301",
+        &format!("Incorrect IAM authentication information: {detail}"),
+    )
+}
+
+/// Re-computes `SDK-HMAC-SHA256` from what arrived; returns the access key on success.
+pub fn verify(w: &World, req: &EmuRequest, now: OffsetDateTime) -> Result<String, EmuResponse> {
+    let Some(value) = req.header("authorization") else {
+        return Err(auth_error("Authorization header is missing"));
+    };
+    let Some(auth) = sig::parse_authorization(value) else {
+        return Err(auth_error("Authorization header is malformed"));
+    };
+    let Some(secret) = w.credentials.get(&auth.access_key_id) else {
+        return Err(auth_error(&format!("ak {} not exist", auth.access_key_id)));
+    };
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let date = req.header(sig::DATE_HEADER).unwrap_or("");
+    let Ok(ts) = time::PrimitiveDateTime::parse(date, format) else {
+        return Err(auth_error("X-Sdk-Date is missing or malformed"));
+    };
+    if ((now - ts.assume_utc()).whole_seconds()).abs() > CLOCK_SKEW_SECS {
+        return Err(auth_error("request time out of range"));
+    }
+    let canonical = sig::canonical_request(
+        &req.method,
+        &req.raw_path,
+        &req.query,
+        &req.headers,
+        &auth.signed_headers,
+        &req.body,
+    );
+    if sig::signature(secret, &sig::string_to_sign(date, &canonical)) != auth.signature {
+        return Err(auth_error("verify aksk signature fail"));
+    }
+    Ok(auth.access_key_id)
+}
+
+/// The Glance-style status of a Huawei image at `now`.
+pub fn status_of(r: &Resource, now: f64) -> String {
+    if r.is_copying(now) {
+        if r.progress_at(now) < 10 {
+            "queued"
+        } else {
+            "saving"
+        }
+        .to_string()
+    } else {
+        r.status_at(now)
+    }
+}
+
+pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
+    let ak = match verify(w, req, OffsetDateTime::now_utc()) {
+        Ok(ak) => ak,
+        Err(resp) => return resp,
+    };
+    let Some(project) = req
+        .header(crate::provider::huawei::api::PROJECT_HEADER)
+        .map(str::to_string)
+    else {
+        return auth_error("X-Project-Id is missing");
+    };
+    let region = req.region.clone().unwrap_or_else(|| DEFAULT_REGION.into());
+    let segs: Vec<String> = req
+        .path
+        .trim_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect();
+    match action {
+        "CopyImageInRegion" => copy(w, req, &region, &segs[2], &project, &ak, false),
+        "CopyImageCrossRegion" => copy(w, req, &region, &segs[2], &project, &ak, true),
+        "ShowJob" => show_job(w, &region, &segs[1], &segs[3]),
+        "ListImages" => list_images(w, req, &region),
+        _ => ims_error(404, "IMG.0001", "no such API"),
+    }
+}
+
+#[derive(Deserialize)]
+struct CopyBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    project_name: Option<String>,
+    #[serde(default)]
+    agency_name: Option<String>,
+    #[serde(default)]
+    vault_id: Option<String>,
+    #[serde(default)]
+    cmk_id: Option<String>,
+}
+
+fn bad(code: &str, message: &str) -> EmuResponse {
+    ims_error(400, code, message)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn copy(
+    w: &mut World,
+    req: &EmuRequest,
+    region: &str,
+    image_id: &str,
+    project: &str,
+    ak: &str,
+    cross: bool,
+) -> EmuResponse {
+    let Ok(body) = serde_json::from_slice::<CopyBody>(&req.body) else {
+        return bad("IMG.0001", "The request message format is invalid.");
+    };
+    let Some(name) = body.name.as_deref().filter(|n| !n.is_empty()) else {
+        return bad(
+            "IMG.0001",
+            "The request message format is invalid: name is required.",
+        );
+    };
+    if name.chars().count() > 128 {
+        return bad(
+            "IMG.0002",
+            "The image name contains more than 128 characters.",
+        );
+    }
+    if crate::provider::huawei::api::check_name(name).is_err() {
+        return bad("IMG.0003", "The image name format is invalid.");
+    }
+    if let Some(d) = &body.description {
+        if d.chars().count() > 1024 {
+            return bad(
+                "IMG.0004",
+                "The description contains more than 1024 characters.",
+            );
+        }
+        if d.contains(['\r', '\n', '<', '>']) {
+            return bad(
+                "IMG.0001",
+                "The description must not contain carriage returns or angle brackets.",
+            );
+        }
+    }
+    let Some(i) = w.find(P, "image", region, image_id) else {
+        return ims_error(404, "IMG.0027", "The image does not exist.");
+    };
+    let now = w.now();
+    let src = w.resources[i].clone();
+    if status_of(&src, now) != "active" {
+        return bad("IMG.0046", "The image is unavailable.");
+    }
+    let attr = |k: &str| src.attrs.get(k).map(String::as_str).unwrap_or("");
+    if attr("disk_format") == "iso" {
+        return bad(
+            "IMS.IsoImageNotSupported",
+            "Private images created from ISO files cannot be replicated.",
+        );
+    }
+    let whole = attr("__whole_image") == "true";
+    let dest = if cross {
+        let Some(dest) = body.region.as_deref().filter(|r| !r.is_empty()) else {
+            return bad(
+                "IMG.0001",
+                "The request message format is invalid: region is required.",
+            );
+        };
+        if dest == region {
+            return bad(
+                "IMS.SameRegion",
+                "The destination region cannot be the same as the source region.",
+            );
+        }
+        if !REGIONS.contains(&dest) {
+            return bad("IMG.0001", "The destination region is invalid.");
+        }
+        let project_name = body.project_name.as_deref().unwrap_or("");
+        if !(project_name == dest || project_name.starts_with(&format!("{dest}_"))) {
+            return bad(
+                "IMS.ProjectNotFound",
+                "The destination project does not exist in the destination region.",
+            );
+        }
+        let agency = body.agency_name.as_deref().unwrap_or("");
+        if !AGENCIES.contains(&agency) {
+            return bad("IMS.AgencyNotFound", "The agency does not exist.");
+        }
+        if !attr("__system__cmkid").is_empty() {
+            return bad(
+                "IMS.EncryptedCrossRegion",
+                "Encrypted images cannot be replicated across regions.",
+            );
+        }
+        if whole && !body.vault_id.as_deref().is_some_and(is_uuid) {
+            return bad(
+                "IMG.0001",
+                "vault_id is required to replicate a full-ECS image.",
+            );
+        }
+        let running = w
+            .jobs
+            .iter()
+            .filter(|j| {
+                j.access_key == ak && j.job_type == "imsCrossRegionCopyJob" && j.ready_at > now
+            })
+            .count();
+        if running >= CROSS_REGION_LIMIT {
+            return bad(
+                "IMS.CrossRegionQuota",
+                "A maximum of five private images can be replicated across regions at a time.",
+            );
+        }
+        dest.to_string()
+    } else {
+        if whole {
+            return bad(
+                "IMS.WholeImageNotSupported",
+                "Full-ECS images cannot be replicated within a region.",
+            );
+        }
+        if body.cmk_id.as_deref().is_some_and(|k| !is_uuid(k)) {
+            return bad("IMG.0001", "cmk_id is invalid.");
+        }
+        region.to_string()
+    };
+    let ready_at = now + w.copy_seconds;
+    let failure = (src.copy_outcome != "active").then(|| {
+        (
+            "IMG.0046".to_string(),
+            "The image copy failed: the image is unavailable.".to_string(),
+        )
+    });
+    let copy = Resource {
+        region: dest.clone(),
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_string(),
+        source_id: Some(src.id.clone()),
+        source_region: Some(region.to_string()),
+        created_at: now,
+        ready_at: Some(ready_at),
+        attrs: {
+            let mut a = src.attrs.clone();
+            a.remove("__system__cmkid");
+            if let Some(k) = body.cmk_id.as_deref().filter(|_| !cross) {
+                a.insert("__system__cmkid".into(), k.into());
+            }
+            a
+        },
+        ..src.clone()
+    };
+    let job = Job {
+        provider: P.into(),
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        project_id: project.to_string(),
+        region: region.to_string(),
+        job_type: if cross {
+            "imsCrossRegionCopyJob"
+        } else {
+            "imsCopyImageInRegionJob"
+        }
+        .into(),
+        source_id: src.id.clone(),
+        dest_region: dest,
+        image_id: copy.id.clone(),
+        image_name: name.to_string(),
+        access_key: ak.to_string(),
+        created_at: now,
+        ready_at,
+        failure,
+    };
+    let id = job.id.clone();
+    w.resources.push(copy);
+    w.jobs.push(job);
+    ok(json!({ "job_id": id }))
+}
+
+fn show_job(w: &World, region: &str, project: &str, job_id: &str) -> EmuResponse {
+    let Some(job) = w
+        .jobs
+        .iter()
+        .find(|j| j.id == job_id && j.project_id == project && j.region == region)
+    else {
+        return apig_error(404, "IMS.0404", "The job does not exist.");
+    };
+    let now = w.now();
+    let status = job.status_at(now);
+    let mut entities =
+        json!({ "image_name": job.image_name, "process_percent": job.progress_at(now) });
+    if status == "SUCCESS" {
+        entities["image_id"] = json!(job.image_id);
+    }
+    let (error_code, fail_reason) = match (&job.failure, status) {
+        (Some((c, r)), "FAIL") => (json!(c), json!(r)),
+        _ => (json!(null), json!(null)),
+    };
+    ok(json!({
+        "status": status, "job_id": job.id, "job_type": job.job_type,
+        "begin_time": "2026-01-01T00:00:00Z",
+        "end_time": if matches!(status, "SUCCESS" | "FAIL") { json!("2026-01-01T00:05:00Z") } else { json!(null) },
+        "entities": entities, "error_code": error_code, "fail_reason": fail_reason,
+    }))
+}
+
+fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
+    let now = w.now();
+    let want = req.query_value("id");
+    let images: Vec<_> = w
+        .resources
+        .iter()
+        .filter(|r| r.provider == P && r.region == region && want.is_none_or(|id| r.id == id))
+        .map(|r| {
+            let mut v = json!({
+                "id": r.id, "name": r.name, "status": status_of(r, now), "__imagetype": r.image_type,
+                "visibility": "private",
+            });
+            for (k, val) in &r.attrs {
+                v[k] = json!(val);
+            }
+            v
+        })
+        .collect();
+    ok(json!({ "images": images }))
+}
