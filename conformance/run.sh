@@ -16,10 +16,12 @@ fi
 # The SDKs read proxy variables themselves; the emulator is on loopback.
 unset HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy
 
-if [ "${1:-}" = "--regenerate" ]; then
-  "$py" "$here/gen_vectors_baidu.py"
-fi
-"$py" "$here/gen_vectors_baidu.py" --check
+for cloud in baidu huawei; do
+  if [ "${1:-}" = "--regenerate" ]; then
+    "$py" "$here/gen_vectors_$cloud.py"
+  fi
+  "$py" "$here/gen_vectors_$cloud.py" --check
+done
 
 (cd "$root" && cargo build --quiet --bin imgcopy)
 bin="$root/target/debug/imgcopy"
@@ -37,5 +39,7 @@ if [ -z "$base" ]; then
   echo "the emulator did not start:"; cat "$log"; exit 1
 fi
 echo "emulator at $base (pid $emu)"
-"$py" "$here/drive_baidu.py" "$base" imgcopy-sandbox-ak imgcopy-sandbox-sk
+for cloud in baidu huawei; do
+  "$py" "$here/drive_$cloud.py" "$base" imgcopy-sandbox-ak imgcopy-sandbox-sk
+done
 echo "conformance: all checks passed"
