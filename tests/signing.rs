@@ -198,7 +198,7 @@ fn huawei_sign_reproduces_the_sdk_authorization() {
         let creds = Credentials {
             access_key_id: v.access_key_id.clone(),
             secret_access_key: Secret::new(v.secret_access_key.clone()),
-            session_token: header(&v.headers, "x-security-token").map(|t| Secret::new(t)),
+            session_token: header(&v.headers, "x-security-token").map(Secret::new),
         };
         let now = time::PrimitiveDateTime::parse(header(&v.headers, "x-sdk-date").unwrap(), format)
             .unwrap()

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 pub const AK: &str = "test-ak";
 pub const SK: &str = "test-secret-key-do-not-print";
+pub const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
 pub struct Emu {
     rt: tokio::runtime::Runtime,
@@ -107,7 +108,10 @@ pub fn imgcopy() -> Command {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("IMGCOPY_CONFIG", "/nonexistent/imgcopy-test-config.toml")
         .env("BCE_ACCESS_KEY_ID", AK)
-        .env("BCE_SECRET_ACCESS_KEY", SK);
+        .env("BCE_SECRET_ACCESS_KEY", SK)
+        .env("HUAWEICLOUD_SDK_AK", AK)
+        .env("HUAWEICLOUD_SDK_SK", SK)
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT);
     c
 }
 

@@ -1,0 +1,473 @@
+//! The binary end to end against the emulator's Huawei IMS routes.
+
+mod common;
+use common::*;
+
+const IMG: &str = "6f1f3b3c-0000-4000-8000-000000000001";
+
+fn img(suffix: &str) -> String {
+    format!("6f1f3b3c-0000-4000-8000-{suffix}")
+}
+
+fn copy_calls(emu: &Emu) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r["action"] == "CopyImageInRegion" || r["action"] == "CopyImageCrossRegion")
+        .count()
+}
+
+#[test]
+fn in_region_copy_follows_the_job_to_the_new_image() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "--output",
+        "ndjson",
+        "huawei",
+        "image",
+        "--id",
+        IMG,
+        "--region",
+        "cn-north-4",
+        "--name",
+        "golden copy",
+        "--description",
+        "copied by imgcopy",
+        "--wait",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let records: Vec<_> = lines.iter().filter(|l| l["event"] == "record").collect();
+    let last = &records.last().unwrap()["record"];
+    assert_eq!(last["state"], "available");
+    assert_eq!(last["dest_region"], "cn-north-4");
+    assert!(last["job_id"].is_string());
+    let copies = emu.copies_of(IMG);
+    assert_eq!(copies.len(), 1);
+    assert_eq!(last["dest_id"], copies[0]["id"]);
+    assert_eq!(copies[0]["name"], "golden copy");
+    assert_eq!(copies[0]["status"], "active");
+    // The job was followed through its states with progress.
+    let statuses: Vec<_> = records
+        .iter()
+        .map(|r| {
+            r["record"]["cloud_status"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert!(statuses.iter().any(|s| s == "RUNNING"), "{statuses:?}");
+    assert!(emu
+        .requests()
+        .iter()
+        .any(|r| r["action"] == "ShowJob" && r["region"] == "cn-north-4"));
+}
+
+#[test]
+fn cross_region_fan_out_with_one_destination_refused() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "huawei",
+        "image",
+        "--id",
+        IMG,
+        "--region",
+        "cn-north-4",
+        "--dest",
+        "cn-east-3,ap-southeast-1,cn-south-1",
+        "--agency",
+        "ims_admin_agency",
+        "--project-name",
+        "cn-south-1=nope",
+        "--name",
+        "golden",
+        "--wait",
+    ]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let rep = json(&o);
+    for dest in ["cn-east-3", "ap-southeast-1"] {
+        let r = record(&rep, dest);
+        assert_eq!(r["state"], "available", "{dest}");
+        assert!(r["dest_id"].is_string());
+    }
+    let bad = record(&rep, "cn-south-1");
+    assert_eq!(bad["state"], "failed");
+    assert_eq!(bad["error"]["code"], "IMS.ProjectNotFound");
+    let copies = emu.copies_of(IMG);
+    let mut regions: Vec<_> = copies
+        .iter()
+        .map(|c| c["region"].as_str().unwrap())
+        .collect();
+    regions.sort();
+    assert_eq!(regions, ["ap-southeast-1", "cn-east-3"]);
+    assert_eq!(copy_calls(&emu), 3, "one call per destination");
+}
+
+#[test]
+fn a_failed_job_is_a_failed_record_with_its_reason() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "huawei",
+        "image",
+        "--id",
+        &img("000000000006"),
+        "--region",
+        "cn-north-4",
+        "--name",
+        "x",
+        "--wait",
+    ]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let r = record(&json(&o), "cn-north-4").clone();
+    assert_eq!(r["state"], "failed");
+    assert_eq!(r["cloud_status"], "FAIL");
+    assert_eq!(r["error"]["code"], "IMG.0046");
+    assert!(r["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unavailable"));
+}
+
+#[test]
+fn preflight_refuses_what_the_docs_forbid_before_any_copy() {
+    let emu = Emu::fast();
+    let cases: Vec<(String, Vec<&str>, &str)> = vec![
+        (img("000000000002"), vec![], "Preflight.FullEcsImage"),
+        (
+            img("000000000002"),
+            vec!["--dest", "cn-east-3", "--agency", "ims_admin_agency"],
+            "Preflight.VaultRequired",
+        ),
+        (img("000000000003"), vec![], "Preflight.IsoImage"),
+        (
+            img("000000000004"),
+            vec!["--dest", "cn-east-3", "--agency", "ims_admin_agency"],
+            "Preflight.EncryptedCrossRegion",
+        ),
+        (img("000000000005"), vec![], "Preflight.ImageNotActive"),
+        (img("0000000000ff"), vec![], "Preflight.ImageNotFound"),
+    ];
+    for (id, extra, expected) in cases {
+        let mut cmd = against(&emu);
+        cmd.args([
+            "huawei",
+            "image",
+            "--id",
+            &id,
+            "--region",
+            "cn-north-4",
+            "--name",
+            "x",
+        ])
+        .args(&extra);
+        let o = run(&mut cmd);
+        assert_eq!(code(&o), 1, "{id}: {}", stderr(&o));
+        let rep = json(&o);
+        let r = &records(&rep)[0];
+        assert_eq!(r["error"]["code"], expected, "{id}");
+        assert!(stderr(&o).contains(expected));
+    }
+    assert_eq!(
+        copy_calls(&emu),
+        0,
+        "preflight stopped every copy before it was sent"
+    );
+    // An encrypted image may be copied within its region.
+    let o = run(against(&emu).args([
+        "huawei",
+        "image",
+        "--id",
+        &img("000000000004"),
+        "--region",
+        "cn-north-4",
+        "--name",
+        "x",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn the_per_tenant_limit_of_cross_region_copies_is_reported_per_region() {
+    let emu = Emu::start(1.0, 3600.0);
+    let o = run(against(&emu).args([
+        "--concurrency",
+        "1",
+        "huawei",
+        "image",
+        "--id",
+        IMG,
+        "--region",
+        "cn-north-4",
+        "--dest",
+        "cn-east-3,cn-east-2,cn-south-1,ap-southeast-1,ap-southeast-2,ap-southeast-3",
+        "--agency",
+        "ims_admin_agency",
+        "--name",
+        "golden",
+    ]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let rep = json(&o);
+    assert_eq!(rep["summary"]["submitted"], 5);
+    let r = record(&rep, "ap-southeast-3");
+    assert_eq!(r["error"]["code"], "IMS.CrossRegionQuota");
+}
+
+#[test]
+fn status_resumes_huawei_jobs_from_the_report() {
+    let emu = Emu::start(1.0, 300.0);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let o = run(against(&emu).args([
+        "--report",
+        report.to_str().unwrap(),
+        "huawei",
+        "image",
+        "--id",
+        IMG,
+        "--region",
+        "cn-north-4",
+        "--dest",
+        "cn-east-3",
+        "--agency",
+        "imgcopy_agency",
+        "--name",
+        "golden",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = record(&json(&o), "cn-east-3").clone();
+    assert!(r["job_id"].is_string());
+    assert!(
+        r["dest_id"].is_null(),
+        "the id is known when the job succeeds"
+    );
+    emu.advance(300.0);
+    let o = run(imgcopy().args([
+        "--output",
+        "json",
+        "--poll-interval",
+        "50ms",
+        "status",
+        "--report",
+        report.to_str().unwrap(),
+        "--wait",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = record(&json(&o), "cn-east-3").clone();
+    assert_eq!(r["state"], "available");
+    assert_eq!(r["dest_id"], emu.copies_of(IMG)[0]["id"]);
+}
+
+#[test]
+fn missing_project_id_and_wrong_secret_are_exit_3() {
+    let emu = Emu::fast();
+    let o = run(against(&emu)
+        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
+        .args([
+            "huawei",
+            "image",
+            "--id",
+            IMG,
+            "--region",
+            "cn-north-4",
+            "--name",
+            "x",
+        ]));
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("HUAWEICLOUD_SDK_PROJECT_ID"));
+    assert!(emu.requests().is_empty());
+    // A per-region --project-id works without the environment variable.
+    let o = run(against(&emu)
+        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
+        .args([
+            "--project-id",
+            &format!("cn-north-4={PROJECT}"),
+            "huawei",
+            "image",
+            "--id",
+            IMG,
+            "--region",
+            "cn-north-4",
+            "--name",
+            "x",
+        ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(against(&emu).env("HUAWEICLOUD_SDK_SK", "wrong").args([
+        "huawei",
+        "image",
+        "--id",
+        IMG,
+        "--region",
+        "cn-north-4",
+        "--name",
+        "x",
+    ]));
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("APIGW.0301"), "{}", stderr(&o));
+}
+
+#[test]
+fn huawei_bad_inputs_exit_2_and_send_nothing() {
+    let emu = Emu::fast();
+    let long = "n".repeat(129);
+    let desc = "d".repeat(1025);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--id", "m-123", "--region", "cn-north-4", "--name", "x"],
+            "--id",
+        ),
+        (
+            vec!["--id", IMG, "--region", "Moon_1", "--name", "x"],
+            "--region",
+        ),
+        (
+            vec!["--id", IMG, "--region", "cn-north-4", "--name", &long],
+            "--name",
+        ),
+        (
+            vec!["--id", IMG, "--region", "cn-north-4", "--name", "a/b"],
+            "--name",
+        ),
+        (
+            vec![
+                "--id",
+                IMG,
+                "--region",
+                "cn-north-4",
+                "--name",
+                "x",
+                "--description",
+                "<b>",
+            ],
+            "--description",
+        ),
+        (
+            vec![
+                "--id",
+                IMG,
+                "--region",
+                "cn-north-4",
+                "--name",
+                "x",
+                "--description",
+                &desc,
+            ],
+            "--description",
+        ),
+        (
+            vec![
+                "--id",
+                IMG,
+                "--region",
+                "cn-north-4",
+                "--name",
+                "x",
+                "--cmk-id",
+                "key",
+            ],
+            "--cmk-id",
+        ),
+        (
+            vec![
+                "--id",
+                IMG,
+                "--region",
+                "cn-north-4",
+                "--name",
+                "x",
+                "--dest",
+                "cn-east-3",
+            ],
+            "--agency",
+        ),
+        (
+            vec![
+                "--id",
+                IMG,
+                "--region",
+                "cn-north-4",
+                "--name",
+                "x",
+                "--dest",
+                "cn-east-3",
+                "--agency",
+                "a",
+                "--cmk-id",
+                IMG,
+            ],
+            "--cmk-id",
+        ),
+        (
+            vec![
+                "--id",
+                IMG,
+                "--region",
+                "cn-north-4",
+                "--name",
+                "x",
+                "--agency",
+                "a",
+            ],
+            "--agency",
+        ),
+        (
+            vec![
+                "--id",
+                IMG,
+                "--region",
+                "cn-north-4",
+                "--name",
+                "x",
+                "--dest",
+                "cn-east-3,cn-north-4",
+                "--agency",
+                "a",
+            ],
+            "--dest",
+        ),
+        (
+            vec![
+                "--id",
+                IMG,
+                "--region",
+                "cn-north-4",
+                "--name",
+                "x",
+                "--dest",
+                "cn-east-3",
+                "--agency",
+                "a",
+                "--project-name",
+                "cn-east-2=p",
+            ],
+            "--project-name",
+        ),
+        (vec!["--id", IMG, "--region", "cn-north-4"], "--name"),
+    ];
+    for (args, flag) in &cases {
+        let o = run(against(&emu).args(["huawei", "image"]).args(args));
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(flag),
+            "{args:?} should name {flag}: {}",
+            stderr(&o)
+        );
+    }
+    let o = run(against(&emu).args([
+        "--project-id",
+        "xyz",
+        "huawei",
+        "image",
+        "--id",
+        IMG,
+        "--region",
+        "cn-north-4",
+        "--name",
+        "x",
+    ]));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--project-id"));
+    assert!(emu.requests().is_empty());
+}
