@@ -471,3 +471,78 @@ fn huawei_bad_inputs_exit_2_and_send_nothing() {
     assert!(stderr(&o).contains("--project-id"));
     assert!(emu.requests().is_empty());
 }
+
+#[test]
+fn secrets_stay_out_of_output_at_the_highest_verbosity() {
+    let emu = Emu::fast();
+    let token = "huawei-session-token-hidden";
+    let o = run(against(&emu)
+        .env("HUAWEICLOUD_SDK_SECURITY_TOKEN", token)
+        .args([
+            "-vvv",
+            "huawei",
+            "image",
+            "--id",
+            IMG,
+            "--region",
+            "cn-north-4",
+            "--name",
+            "x",
+            "--wait",
+        ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("sending"));
+    for secret in [SK, token] {
+        assert!(!all.contains(secret), "{secret} leaked");
+    }
+    assert!(!all.contains("Signature="));
+}
+
+#[test]
+fn sandbox_runs_both_huawei_copy_kinds() {
+    let o = run(imgcopy()
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .args([
+            "--sandbox",
+            "--output",
+            "json",
+            "huawei",
+            "image",
+            "--id",
+            IMG,
+            "--region",
+            "cn-north-4",
+            "--dest",
+            "cn-east-3",
+            "--agency",
+            "ims_admin_agency",
+            "--name",
+            "golden",
+            "--wait",
+        ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rep = json(&o);
+    assert_eq!(rep["sandbox"], true);
+    assert_eq!(record(&rep, "cn-east-3")["state"], "available");
+    let o = run(imgcopy()
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .args([
+            "--sandbox",
+            "--output",
+            "json",
+            "huawei",
+            "image",
+            "--id",
+            IMG,
+            "--region",
+            "cn-north-4",
+            "--name",
+            "golden",
+            "--wait",
+        ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(record(&json(&o), "cn-north-4")["state"], "available");
+}
