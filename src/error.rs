@@ -98,6 +98,26 @@ impl Error {
         self
     }
 
+    /// An error reply of `cloud`: `code` may be empty when the body carried none.
+    pub fn from_reply(
+        cloud: Cloud,
+        (kind, retryable): (ErrorKind, bool),
+        status: u16,
+        code: String,
+        message: String,
+        request_id: Option<String>,
+    ) -> Self {
+        let mut err = Error::new(kind, message)
+            .with_provider(cloud)
+            .with_status(status)
+            .with_request_id(request_id)
+            .retryable(retryable);
+        if !code.is_empty() {
+            err = err.with_code(code);
+        }
+        err
+    }
+
     /// The process exit code this error leads to when it ends the run.
     pub fn exit_code(&self) -> i32 {
         match self.kind {

@@ -135,9 +135,7 @@ pub fn verify(w: &World, req: &EmuRequest, now: OffsetDateTime) -> Result<(), Em
             "The access key id does not exist.",
         ));
     };
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    let Ok(ts) = time::PrimitiveDateTime::parse(&auth.timestamp, format) else {
+    let Ok(ts) = time::PrimitiveDateTime::parse(&auth.timestamp, bce::TIMESTAMP) else {
         return Err(error(
             400,
             "InvalidHTTPAuthHeader",

@@ -146,9 +146,8 @@ pub fn verify(w: &World, req: &EmuRequest, now: OffsetDateTime) -> Result<String
     let Some(secret) = w.credentials.get(&auth.access_key_id) else {
         return Err(auth_error(&format!("ak {} not exist", auth.access_key_id)));
     };
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     let date = req.header(sig::DATE_HEADER).unwrap_or("");
-    let Ok(ts) = time::PrimitiveDateTime::parse(date, format) else {
+    let Ok(ts) = time::PrimitiveDateTime::parse(date, sig::TIMESTAMP) else {
         return Err(auth_error("X-Sdk-Date is missing or malformed"));
     };
     if ((now - ts.assume_utc()).whole_seconds()).abs() > CLOCK_SKEW_SECS {

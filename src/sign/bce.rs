@@ -12,17 +12,11 @@ pub const DEFAULT_EXPIRATION: u32 = 1800;
 pub const SECURITY_TOKEN_HEADER: &str = "x-bce-security-token";
 
 /// `YYYY-MM-DDThh:mm:ssZ` in UTC (`get_canonical_time`).
+pub const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
 pub fn timestamp(now: OffsetDateTime) -> String {
-    let t = now.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    super::utc(now, TIMESTAMP)
 }
 
 /// `normalize_string`: every UTF-8 byte outside `A-Za-z0-9.~-_` becomes upper-case `%XX`.

@@ -13,17 +13,11 @@ pub const CONTENT_SHA_HEADER: &str = "x-sdk-content-sha256";
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// `%Y%m%dT%H%M%SZ` in UTC.
+pub const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+
 pub fn timestamp(now: OffsetDateTime) -> String {
-    let t = now.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    super::utc(now, TIMESTAMP)
 }
 
 /// Python's `quote(s, safe='~')`: `A-Za-z0-9_.-~` stay, everything else is upper-case `%XX`.

@@ -33,3 +33,10 @@ pub struct SignOutput {
     pub canonical_request: String,
     pub string_to_sign: String,
 }
+
+/// `now` in UTC, in a signer's timestamp format.
+fn utc(now: OffsetDateTime, format: &[time::format_description::BorrowedFormatItem<'_>]) -> String {
+    now.to_offset(time::UtcOffset::UTC)
+        .format(format)
+        .expect("a calendar date formats")
+}

@@ -48,16 +48,8 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
             header_id,
         ),
     };
-    let (kind, retryable) = classify(&code, resp.status);
-    let mut err = Error::new(kind, message)
-        .with_provider(Cloud::Baidu)
-        .with_status(resp.status)
-        .with_request_id(request_id)
-        .retryable(retryable);
-    if !code.is_empty() {
-        err = err.with_code(code);
-    }
-    err
+    let class = classify(&code, resp.status);
+    Error::from_reply(Cloud::Baidu, class, resp.status, code, message, request_id)
 }
 
 #[cfg(test)]

@@ -58,16 +58,15 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
             ),
         )
     });
-    let (kind, retryable) = classify(&code, resp.status);
-    let mut err = Error::new(kind, message)
-        .with_provider(Cloud::Huawei)
-        .with_status(resp.status)
-        .with_request_id(header_id.or(body_id))
-        .retryable(retryable);
-    if !code.is_empty() {
-        err = err.with_code(code);
-    }
-    err
+    let class = classify(&code, resp.status);
+    Error::from_reply(
+        Cloud::Huawei,
+        class,
+        resp.status,
+        code,
+        message,
+        header_id.or(body_id),
+    )
 }
 
 #[cfg(test)]
