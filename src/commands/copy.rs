@@ -1,11 +1,9 @@
 //! `imgcopy <cloud> image|snapshot`: validate, submit, optionally wait, report.
 
-use super::{context, finish, interrupt_channel, CopySpec, Environment, Globals, OutputFormat};
-use crate::engine::{Engine, Stop, WaitOptions};
+use super::{context, CopySpec, Environment, Globals, OutputFormat};
 use crate::error::Result;
 use crate::model::{CopyRequest, Report};
 use crate::provider;
-use crate::report::FileJournal;
 
 pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
     let req = CopyRequest {
@@ -37,43 +35,9 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         ctx.sandbox.is_some(),
         ctx.endpoint.clone(),
     );
-    let format = g.output(env);
-    let mut progress = super::progress::Progress::new(
-        env.stderr_is_terminal,
-        g.quiet,
-        format == OutputFormat::Ndjson,
-    );
-    let mut journal = FileJournal {
-        path: g.report.clone(),
-    };
-    let mut engine = Engine {
-        providers: &ctx.providers,
-        observer: &mut progress,
-        journal: &mut journal,
-        concurrency: g.concurrency,
-        interrupt: interrupt_channel(),
-        auth_error: None,
-    };
-    engine
-        .submit_all(&mut report, std::slice::from_ref(&req))
-        .await;
-    let stop = if engine.interrupted_now() {
-        Stop::Interrupted
-    } else if g.wait && engine.auth_error.is_none() {
-        let opts = WaitOptions {
-            timeout: g.timeout,
-            poll_initial: ctx.poll_initial,
-            poll_max: ctx.poll_max,
-        };
-        engine.wait(&mut report, &opts).await
-    } else {
-        Stop::Done
-    };
-    let auth = engine.auth_error.is_some();
-    progress.finish();
-    let code = finish(g, env, &mut report, g.wait, &stop, auth)?;
+    let code = super::drive(g, env, &ctx, &mut report, std::slice::from_ref(&req)).await;
     ctx.shutdown().await;
-    Ok(code)
+    code
 }
 
 fn dry_run(g: &Globals, env: &Environment, req: &CopyRequest) -> Result<i32> {

@@ -204,3 +204,51 @@ fn finish(
     }
     Ok(code)
 }
+
+/// Runs the engine over `report`: starts `requests` (none for `status`), then waits with
+/// `--wait` or, for `status`, looks once; writes and prints the result; returns the exit code.
+async fn drive(
+    g: &Globals,
+    env: &Environment,
+    ctx: &context::Context,
+    report: &mut crate::model::Report,
+    requests: &[crate::model::CopyRequest],
+) -> Result<i32> {
+    use crate::engine::{Engine, Stop, WaitOptions};
+    let ndjson = g.output(env) == OutputFormat::Ndjson;
+    let mut progress = progress::Progress::new(env.stderr_is_terminal, g.quiet, ndjson);
+    let mut journal = crate::report::FileJournal {
+        path: g.report.clone(),
+    };
+    let mut engine = Engine {
+        providers: &ctx.providers,
+        observer: &mut progress,
+        journal: &mut journal,
+        concurrency: g.concurrency,
+        interrupt: interrupt_channel(),
+        auth_error: None,
+    };
+    if !requests.is_empty() {
+        engine.submit_all(report, requests).await;
+    }
+    let stop = if engine.interrupted_now() {
+        Stop::Interrupted
+    } else if engine.auth_error.is_some() {
+        Stop::Done
+    } else if g.wait {
+        let opts = WaitOptions {
+            timeout: g.timeout,
+            poll_initial: ctx.poll_initial,
+            poll_max: ctx.poll_max,
+        };
+        engine.wait(report, &opts).await
+    } else {
+        if requests.is_empty() {
+            engine.refresh(report).await;
+        }
+        Stop::Done
+    };
+    let auth = engine.auth_error.is_some();
+    progress.finish();
+    finish(g, env, report, g.wait, &stop, auth)
+}

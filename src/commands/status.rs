@@ -1,9 +1,8 @@
 //! `imgcopy status --report FILE [--wait]`: pick up the copies an earlier run recorded.
 
-use super::{context, finish, interrupt_channel, Environment, Globals, OutputFormat};
-use crate::engine::{Engine, Stop, WaitOptions};
+use super::{context, Environment, Globals};
 use crate::error::{Error, Result};
-use crate::report::{self, FileJournal};
+use crate::report;
 
 pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
     let Some(path) = g.report.clone() else {
@@ -29,39 +28,9 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
     clouds.sort();
     clouds.dedup();
     let ctx = context::build(g, env, &clouds, rep.endpoint.as_deref()).await?;
-    let format = g.output(env);
-    let mut progress = super::progress::Progress::new(
-        env.stderr_is_terminal,
-        g.quiet,
-        format == OutputFormat::Ndjson,
-    );
-    let mut journal = FileJournal {
-        path: Some(path.clone()),
-    };
-    let mut engine = Engine {
-        providers: &ctx.providers,
-        observer: &mut progress,
-        journal: &mut journal,
-        concurrency: g.concurrency,
-        interrupt: interrupt_channel(),
-        auth_error: None,
-    };
-    let stop = if g.wait {
-        let opts = WaitOptions {
-            timeout: g.timeout,
-            poll_initial: ctx.poll_initial,
-            poll_max: ctx.poll_max,
-        };
-        engine.wait(&mut rep, &opts).await
-    } else {
-        engine.refresh(&mut rep).await;
-        Stop::Done
-    };
-    let auth = engine.auth_error.is_some();
-    progress.finish();
     let mut globals = g.clone();
     globals.report = Some(path);
-    let code = finish(&globals, env, &mut rep, g.wait, &stop, auth)?;
+    let code = super::drive(&globals, env, &ctx, &mut rep, &[]).await;
     ctx.shutdown().await;
-    Ok(code)
+    code
 }
