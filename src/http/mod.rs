@@ -46,6 +46,34 @@ impl HttpRequest {
             .collect()
     }
 
+    /// Signs with `signer` over what will be sent (headers named in `unsigned` left out) and
+    /// adds the headers it returns.
+    pub fn sign_with(
+        &mut self,
+        unsigned: &[&str],
+        signer: impl FnOnce(&crate::sign::SignableRequest<'_>) -> crate::sign::SignOutput,
+    ) -> crate::sign::SignOutput {
+        let query = self.query_pairs();
+        let path = self.url.path().to_string();
+        let headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .filter(|(k, _)| !unsigned.iter().any(|u| k.eq_ignore_ascii_case(u)))
+            .cloned()
+            .collect();
+        let out = signer(&crate::sign::SignableRequest {
+            method: &self.method,
+            path: &path,
+            query: &query,
+            headers: &headers,
+            body: &self.body,
+        });
+        for (k, v) in &out.headers {
+            self.set_header(k, v.clone());
+        }
+        out
+    }
+
     pub fn set_header(&mut self, name: &str, value: String) {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
         self.headers.push((name.to_string(), value));

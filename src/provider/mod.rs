@@ -43,6 +43,25 @@ pub fn call_url(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> R
     Ok(url)
 }
 
+/// Polls records one call each, `concurrency` at a time, results in record order
+/// (for clouds whose status calls take one id).
+pub async fn poll_each<F, Fut>(
+    records: &[CopyRecord],
+    concurrency: usize,
+    poll_one: F,
+) -> Vec<Result<PollUpdate>>
+where
+    F: Fn(CopyRecord) -> Fut,
+    Fut: std::future::Future<Output = Result<PollUpdate>>,
+{
+    use futures::StreamExt;
+    futures::stream::iter(records.iter().cloned())
+        .map(poll_one)
+        .buffered(concurrency.max(1))
+        .collect()
+        .await
+}
+
 /// A call as `--dry-run` prints it.
 pub fn planned(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> Result<PlannedCall> {
     Ok(PlannedCall {

@@ -10,9 +10,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
 use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
 use crate::provider::Api;
-use crate::sign::{bce, SignContext, SignableRequest};
+use crate::sign::{bce, SignContext};
 use async_trait::async_trait;
-use futures::StreamExt;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -39,23 +38,8 @@ impl Dialect for BaiduDialect {
     }
 
     fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
-        let query = req.query_pairs();
-        let path = req.url.path().to_string();
-        let out = bce::sign(
-            &SignableRequest {
-                method: &req.method,
-                path: &path,
-                query: &query,
-                headers: &req.headers,
-                body: &req.body,
-            },
-            &self.creds,
-            ctx,
-        );
+        let out = req.sign_with(&[], |r| bce::sign(r, &self.creds, ctx));
         tracing::trace!(canonical_request = %redact_canonical(&out.canonical_request), "bce-auth-v1");
-        for (k, v) in out.headers {
-            req.set_header(&k, v);
-        }
     }
 
     fn parse_error(&self, resp: &HttpResponse) -> Error {
@@ -282,11 +266,10 @@ impl Provider for BaiduProvider {
     }
 
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
-        futures::stream::iter(records.iter().cloned())
-            .map(|r| async move { self.poll_one(&r).await })
-            .buffered(self.concurrency)
-            .collect()
-            .await
+        super::poll_each(records, self.concurrency, |r| async move {
+            self.poll_one(&r).await
+        })
+        .await
     }
 
     async fn cancel(&self, kind: Kind, region: &str, dest_id: &str) -> Result<()> {

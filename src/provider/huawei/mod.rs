@@ -9,7 +9,7 @@ use crate::config::{Credentials, Endpoint, ProjectIds};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
 use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
-use crate::sign::{huawei, SignContext, SignableRequest};
+use crate::sign::{huawei, SignContext};
 use async_trait::async_trait;
 use futures::StreamExt;
 use std::sync::Arc;
@@ -26,29 +26,8 @@ impl Dialect for HuaweiDialect {
 
     fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
         let Some(creds) = &self.creds else { return };
-        let query = req.query_pairs();
-        let path = req.url.path().to_string();
         // Content-Length is added by the HTTP layer after signing in the SDK: not signed.
-        let headers: Vec<(String, String)> = req
-            .headers
-            .iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
-            .cloned()
-            .collect();
-        let out = huawei::sign(
-            &SignableRequest {
-                method: &req.method,
-                path: &path,
-                query: &query,
-                headers: &headers,
-                body: &req.body,
-            },
-            creds,
-            ctx,
-        );
-        for (k, v) in out.headers {
-            req.set_header(&k, v);
-        }
+        req.sign_with(&["content-length"], |r| huawei::sign(r, creds, ctx));
     }
 
     fn parse_error(&self, resp: &HttpResponse) -> Error {
@@ -284,11 +263,10 @@ impl Provider for HuaweiProvider {
     }
 
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
-        futures::stream::iter(records.iter().cloned())
-            .map(|r| async move { self.poll_one(&r).await })
-            .buffered(self.concurrency)
-            .collect()
-            .await
+        super::poll_each(records, self.concurrency, |r| async move {
+            self.poll_one(&r).await
+        })
+        .await
     }
 
     async fn cancel(&self, _: Kind, _: &str, _: &str) -> Result<()> {
