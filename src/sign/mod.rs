@@ -1,5 +1,6 @@
 //! Pure request signers: no clock, randomness or environment inside; time and nonce are inputs.
 
+pub mod aliyun;
 pub mod bce;
 pub mod huawei;
 
