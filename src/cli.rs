@@ -1,7 +1,7 @@
 //! Command-line syntax (clap types stay in this module).
 
 use crate::commands::{Action, CopySpec, EmulatorSpec, Globals, Invocation, OutputFormat};
-use crate::model::{Cloud, CloudOptions, HuaweiOptions, Kind};
+use crate::model::{AlibabaOptions, Cloud, CloudOptions, HuaweiOptions, Kind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -86,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         command: HuaweiCommand,
     },
+    /// Alibaba Cloud ECS
+    Alibaba {
+        #[command(subcommand)]
+        command: AlibabaCommand,
+    },
     /// Check (and with --wait, wait for) the copies recorded in a report
     Status,
     /// Run the local emulator of the clouds' copy APIs
@@ -100,6 +105,35 @@ enum BaiduCommand {
     Snapshot(SnapshotArgs),
     /// Cancel an image copy in progress, by the destination image's id
     Cancel(CancelArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum AlibabaCommand {
+    /// Copy a custom image to other regions (one CopyImage per destination, with a ClientToken)
+    Image(AlibabaImageArgs),
+    /// Cancel an image copy in progress (CancelCopyImage), by the copy's id and region
+    Cancel(CancelArgs),
+}
+
+#[derive(Args, Debug)]
+struct AlibabaImageArgs {
+    #[command(flatten)]
+    copy: CopyArgs,
+    /// Description of the copies (2 to 256 characters)
+    #[arg(long)]
+    description: Option<String>,
+    /// Encrypt the copies
+    #[arg(long)]
+    encrypted: bool,
+    /// KMS key for the encrypted copies (needs --encrypted)
+    #[arg(long)]
+    kms_key_id: Option<String>,
+    /// Tag of the copies, KEY=VALUE (repeatable, at most 20)
+    #[arg(long, value_name = "KEY=VALUE")]
+    tag: Vec<String>,
+    /// Resource group of the copies
+    #[arg(long)]
+    resource_group_id: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -219,6 +253,28 @@ fn copy_spec(kind: Kind, a: CopyArgs, client_token: Option<String>) -> CopySpec 
     }
 }
 
+fn alibaba_spec(a: AlibabaImageArgs) -> CopySpec {
+    let tags = a
+        .tag
+        .into_iter()
+        .map(|t| match t.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (t, String::new()),
+        })
+        .collect();
+    CopySpec {
+        cloud: Cloud::Alibaba,
+        description: a.description,
+        options: CloudOptions::Alibaba(AlibabaOptions {
+            encrypted: a.encrypted,
+            kms_key_id: a.kms_key_id,
+            tags,
+            resource_group_id: a.resource_group_id,
+        }),
+        ..copy_spec(Kind::Image, a.copy, None)
+    }
+}
+
 fn huawei_spec(a: HuaweiImageArgs) -> CopySpec {
     let mut options = HuaweiOptions {
         cmk_id: a.cmk_id,
@@ -273,6 +329,15 @@ impl Cli {
             },
             Command::Huawei { command } => match command {
                 HuaweiCommand::Image(a) => Action::Copy(huawei_spec(a)),
+            },
+            Command::Alibaba { command } => match command {
+                AlibabaCommand::Image(a) => Action::Copy(alibaba_spec(a)),
+                AlibabaCommand::Cancel(a) => Action::Cancel {
+                    cloud: Cloud::Alibaba,
+                    kind: Kind::Image,
+                    id: a.id,
+                    region: a.region,
+                },
             },
             Command::Status => Action::Status,
             Command::Emulator(a) => Action::Emulator(EmulatorSpec {

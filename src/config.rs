@@ -64,6 +64,7 @@ pub struct CloudProfile {
 pub struct Profile {
     pub baidu: Option<CloudProfile>,
     pub huawei: Option<CloudProfile>,
+    pub alibaba: Option<CloudProfile>,
 }
 
 impl Profile {
@@ -71,11 +72,12 @@ impl Profile {
         match cloud {
             Cloud::Baidu => self.baidu.as_ref(),
             Cloud::Huawei => self.huawei.as_ref(),
+            Cloud::Alibaba => self.alibaba.as_ref(),
         }
     }
 }
 
-/// imgcopy's config file (TOML): `[profiles.NAME.baidu]` and `[profiles.NAME.huawei]` tables.
+/// imgcopy's config file (TOML): `[profiles.NAME.<cloud>]` tables (baidu, huawei, alibaba).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
@@ -148,6 +150,11 @@ pub fn env_names(cloud: Cloud) -> EnvNames {
             access_key_id: "HUAWEICLOUD_SDK_AK",
             secret_access_key: "HUAWEICLOUD_SDK_SK",
             session_token: "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        },
+        Cloud::Alibaba => EnvNames {
+            access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            secret_access_key: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            session_token: "ALIBABA_CLOUD_SECURITY_TOKEN",
         },
     }
 }
@@ -353,6 +360,7 @@ pub fn default_endpoint(cloud: Cloud) -> &'static str {
     match cloud {
         Cloud::Baidu => "https://bcc.{region}.baidubce.com",
         Cloud::Huawei => "https://ims.{region}.myhuaweicloud.com",
+        Cloud::Alibaba => "https://ecs.{region}.aliyuncs.com",
     }
 }
 

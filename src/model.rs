@@ -12,6 +12,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub enum Cloud {
     Baidu,
     Huawei,
+    Alibaba,
 }
 
 impl Cloud {
@@ -19,6 +20,7 @@ impl Cloud {
         match self {
             Cloud::Baidu => "baidu",
             Cloud::Huawei => "huawei",
+            Cloud::Alibaba => "alibaba",
         }
     }
 }
@@ -116,6 +118,17 @@ pub enum CloudOptions {
     #[default]
     None,
     Huawei(HuaweiOptions),
+    Alibaba(AlibabaOptions),
+}
+
+/// Alibaba ECS CopyImage settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AlibabaOptions {
+    pub encrypted: bool,
+    pub kms_key_id: Option<String>,
+    /// `Tag.N.Key` / `Tag.N.Value`, in order.
+    pub tags: Vec<(String, String)>,
+    pub resource_group_id: Option<String>,
 }
 
 /// Huawei IMS: in-region copy settings, or the cross-region agency and destination projects.

@@ -6,7 +6,9 @@ use crate::emulator::{self, EmulatorConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, ReqwestTransport, RetryPolicy};
 use crate::model::Cloud;
-use crate::provider::{baidu::BaiduProvider, huawei::HuaweiProvider, Provider};
+use crate::provider::{
+    alibaba::AlibabaProvider, baidu::BaiduProvider, huawei::HuaweiProvider, Provider,
+};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -140,6 +142,7 @@ pub async fn build(
         let (ep, c) = (endpoints[&cloud].clone(), creds[&cloud].clone());
         let p: Arc<dyn Provider> = match cloud {
             Cloud::Baidu => Arc::new(BaiduProvider::new(client.clone(), c, ep, g.concurrency)),
+            Cloud::Alibaba => Arc::new(AlibabaProvider::new(client.clone(), c, ep, g.concurrency)),
             Cloud::Huawei => {
                 let profile = file
                     .as_ref()

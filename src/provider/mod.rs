@@ -1,5 +1,6 @@
 //! The seam between the engine and each cloud: validated requests in, records and updates out.
 
+pub mod alibaba;
 pub mod baidu;
 pub mod huawei;
 
@@ -150,6 +151,7 @@ pub fn validate(req: &CopyRequest, custom_endpoint: bool) -> Result<()> {
     match req.cloud {
         Cloud::Baidu => baidu::api::validate(req),
         Cloud::Huawei => huawei::api::validate(req, custom_endpoint),
+        Cloud::Alibaba => alibaba::api::validate(req),
     }
 }
 
@@ -158,6 +160,7 @@ pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> 
     match req.cloud {
         Cloud::Baidu => baidu::plan(req, endpoint),
         Cloud::Huawei => huawei::plan(req, endpoint),
+        Cloud::Alibaba => alibaba::plan(req, endpoint),
     }
 }
 
@@ -172,5 +175,9 @@ pub fn validate_cancel(cloud: Cloud, kind: Kind, id: &str, region: &str) -> Resu
             "cancel",
             "Huawei IMS has no call to cancel an image copy",
         )),
+        Cloud::Alibaba => {
+            alibaba::api::check_id("--id", id)?;
+            alibaba::api::check_region("--region", region)
+        }
     }
 }

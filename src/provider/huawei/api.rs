@@ -43,7 +43,7 @@ pub const PROJECT_HEADER: &str = "X-Project-Id";
 pub fn options(req: &CopyRequest) -> HuaweiOptions {
     match &req.options {
         crate::model::CloudOptions::Huawei(o) => o.clone(),
-        crate::model::CloudOptions::None => HuaweiOptions::default(),
+        _ => HuaweiOptions::default(),
     }
 }
 

@@ -1,0 +1,281 @@
+//! Alibaba Cloud ECS: CopyImage per destination, CancelCopyImage, and waiting through
+//! DescribeImages with up to 100 ids per call.
+
+pub mod api;
+pub mod error;
+pub mod wire;
+
+use super::{Api, PlannedCall, Provider};
+use crate::config::{Credentials, Endpoint};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
+use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
+use crate::sign::{aliyun, SignContext};
+use async_trait::async_trait;
+use futures::StreamExt;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// How long a fresh copy may be missing from DescribeImages before that means it is gone.
+const LISTING_GRACE: time::Duration = time::Duration::seconds(120);
+
+pub struct AlibabaDialect {
+    creds: Option<Credentials>,
+}
+
+impl Dialect for AlibabaDialect {
+    fn cloud(&self) -> Cloud {
+        Cloud::Alibaba
+    }
+
+    /// RPC parameters live in the query: the signature adds parameters, not headers.
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
+        let Some(creds) = &self.creds else { return };
+        let mut params = req.query_pairs();
+        let out = aliyun::sign_rpc(&req.method, &params, creds, ctx);
+        params.extend(out.query);
+        req.url.set_query(Some(&aliyun::wire_query(&params)));
+    }
+
+    fn parse_error(&self, resp: &HttpResponse) -> Error {
+        error::parse_error(resp)
+    }
+
+    fn encode_query(&self, query: &[(String, String)]) -> String {
+        aliyun::wire_query(query)
+    }
+
+    fn request_id_header(&self) -> &'static str {
+        "x-acs-request-id"
+    }
+}
+
+pub struct AlibabaProvider {
+    api: Api,
+    concurrency: usize,
+}
+
+/// The calls a copy would make, for `--dry-run`.
+pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
+    let d = AlibabaDialect { creds: None };
+    req.dest_regions
+        .iter()
+        .map(|dest| super::planned(endpoint, &d, &api::copy_image(req, dest)))
+        .collect()
+}
+
+/// Image status → state. `Progress` is written like `42%`.
+pub fn update_from_image(img: &wire::Image) -> PollUpdate {
+    let progress = img
+        .progress
+        .as_deref()
+        .and_then(|p| p.trim().trim_end_matches('%').parse::<f64>().ok())
+        .map(|p| p.clamp(0.0, 100.0).round() as u8);
+    let (state, progress, error) = match img.status.as_str() {
+        "Available" => (CopyState::Available, Some(100), None),
+        "Waiting" => (CopyState::Submitted, progress, None),
+        "Creating" => (CopyState::Copying, progress, None),
+        "CreateFailed" | "UnAvailable" => (
+            CopyState::Failed,
+            progress,
+            Some(RecordError {
+                code: format!("Image.{}", img.status),
+                message: format!("the copy ended in status {}", img.status),
+                request_id: None,
+            }),
+        ),
+        other => {
+            tracing::warn!(
+                status = other,
+                "unknown Alibaba image status; still waiting"
+            );
+            (CopyState::Copying, progress, None)
+        }
+    };
+    PollUpdate {
+        state,
+        dest_id: None,
+        progress,
+        cloud_status: Some(img.status.clone()),
+        error,
+    }
+}
+
+impl AlibabaProvider {
+    pub fn new(
+        client: Arc<Client>,
+        creds: Credentials,
+        endpoint: Endpoint,
+        concurrency: usize,
+    ) -> Self {
+        AlibabaProvider {
+            api: Api {
+                client,
+                dialect: Box::new(AlibabaDialect { creds: Some(creds) }),
+                endpoint,
+            },
+            concurrency: concurrency.max(1),
+        }
+    }
+
+    async fn start(&self, req: &CopyRequest, dest: &str) -> CopyRecord {
+        let call = api::copy_image(req, dest);
+        let token = call
+            .query
+            .iter()
+            .find(|(k, _)| k == "ClientToken")
+            .map(|(_, v)| v.clone());
+        let result = self.api.send::<wire::CopyImageResponse>(&call).await;
+        let now = OffsetDateTime::now_utc();
+        let mut rec = match result {
+            Ok((reply, attempts)) => {
+                let mut r = CopyRecord::new(req, dest, now);
+                r.dest_id = Some(reply.image_id);
+                r.attempts = attempts;
+                r
+            }
+            Err(e) => CopyRecord::rejected(req, dest, RecordError::from(&e), now),
+        };
+        rec.client_token = token;
+        rec
+    }
+
+    /// One DescribeImages for up to 100 copies in one region.
+    async fn describe(&self, region: &str, recs: &[&CopyRecord]) -> Vec<Result<PollUpdate>> {
+        let ids: Vec<&str> = recs.iter().filter_map(|r| r.dest_id.as_deref()).collect();
+        let call = api::describe_images(region, &ids);
+        let found = match self.api.send::<wire::DescribeImagesResponse>(&call).await {
+            Ok((resp, _)) => resp.images.image,
+            Err(e) => return recs.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let now = OffsetDateTime::now_utc();
+        recs.iter()
+            .map(|r| {
+                match found
+                    .iter()
+                    .find(|i| Some(i.image_id.as_str()) == r.dest_id.as_deref())
+                {
+                    Some(img) => Ok(update_from_image(img)),
+                    // Just submitted: the listing may lag the copy call.
+                    None if now - r.submitted_at < LISTING_GRACE => Ok(PollUpdate {
+                        state: r.state,
+                        dest_id: None,
+                        progress: r.progress,
+                        cloud_status: r.cloud_status.clone(),
+                        error: None,
+                    }),
+                    None => Ok(PollUpdate {
+                        state: CopyState::Failed,
+                        dest_id: None,
+                        progress: None,
+                        cloud_status: None,
+                        error: Some(RecordError {
+                            code: "InvalidImageId.NotFound".into(),
+                            message:
+                                "the copy is no longer listed in its region (canceled or deleted)"
+                                    .into(),
+                            request_id: None,
+                        }),
+                    }),
+                }
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Provider for AlibabaProvider {
+    fn cloud(&self) -> Cloud {
+        Cloud::Alibaba
+    }
+
+    async fn submit(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
+        Ok(futures::stream::iter(req.dest_regions.iter().cloned())
+            .map(|dest| async move { self.start(req, &dest).await })
+            .buffered(self.concurrency)
+            .collect()
+            .await)
+    }
+
+    /// One DescribeImages per region and 100 copies, however many copies wait.
+    async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
+        let mut by_region: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, r) in records.iter().enumerate() {
+            by_region.entry(r.dest_region.as_str()).or_default().push(i);
+        }
+        let batches: Vec<(String, Vec<usize>)> = by_region
+            .into_iter()
+            .flat_map(|(region, idx)| {
+                idx.chunks(api::MAX_IDS)
+                    .map(|c| (region.to_string(), c.to_vec()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let answered: Vec<(Vec<usize>, Vec<Result<PollUpdate>>)> = futures::stream::iter(batches)
+            .map(|(region, idx)| async move {
+                let recs: Vec<&CopyRecord> = idx.iter().map(|&i| &records[i]).collect();
+                let updates = self.describe(&region, &recs).await;
+                (idx, updates)
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        let mut out: Vec<Option<Result<PollUpdate>>> = (0..records.len()).map(|_| None).collect();
+        for (idx, updates) in answered {
+            for (i, u) in idx.into_iter().zip(updates) {
+                out[i] = Some(u);
+            }
+        }
+        out.into_iter()
+            .map(|u| u.expect("every record is in one batch"))
+            .collect()
+    }
+
+    async fn cancel(&self, kind: Kind, region: &str, dest_id: &str) -> Result<()> {
+        if kind != Kind::Image {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "only image copies can be canceled",
+            ));
+        }
+        let call = api::cancel_copy_image(region, dest_id);
+        self.api.send::<serde_json::Value>(&call).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn img(status: &str, progress: Option<&str>) -> wire::Image {
+        wire::Image {
+            image_id: "m-1".into(),
+            status: status.into(),
+            progress: progress.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn statuses_and_progress() {
+        let u = update_from_image(&img("Creating", Some("42%")));
+        assert_eq!((u.state, u.progress), (CopyState::Copying, Some(42)));
+        assert_eq!(
+            update_from_image(&img("Waiting", Some("0%"))).state,
+            CopyState::Submitted
+        );
+        assert_eq!(
+            update_from_image(&img("Available", Some("100%"))).state,
+            CopyState::Available
+        );
+        for s in ["CreateFailed", "UnAvailable"] {
+            let u = update_from_image(&img(s, None));
+            assert_eq!(u.state, CopyState::Failed);
+            assert_eq!(u.error.unwrap().code, format!("Image.{s}"));
+        }
+        assert_eq!(
+            update_from_image(&img("Creating", Some("junk"))).progress,
+            None
+        );
+    }
+}

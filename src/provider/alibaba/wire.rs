@@ -1,0 +1,45 @@
+//! Alibaba ECS JSON shapes (RPC, `Format=JSON`).
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CopyImageResponse {
+    pub image_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeImagesResponse {
+    #[serde(default)]
+    pub images: Images,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Images {
+    #[serde(default)]
+    pub image: Vec<Image>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Image {
+    pub image_id: String,
+    #[serde(default)]
+    pub status: String,
+    /// A percentage written like `42%`.
+    #[serde(default)]
+    pub progress: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
