@@ -32,6 +32,7 @@ fn image(region: &str, id: &str, name: &str) -> Resource {
         source_id: None,
         source_region: None,
         created_at: 0.0,
+        start_at: None,
         ready_at: None,
         client_token: None,
         attrs: Default::default(),

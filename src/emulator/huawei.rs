@@ -36,6 +36,7 @@ fn image(id_suffix: &str, name: &str) -> Resource {
         source_id: None,
         source_region: None,
         created_at: 0.0,
+        start_at: None,
         ready_at: None,
         client_token: None,
         attrs: [

@@ -1,6 +1,7 @@
 //! A local emulator of the clouds' copy APIs: a real HTTP server on loopback that verifies
 //! signatures and moves copies through their states on a virtual clock.
 
+pub mod alibaba;
 pub mod baidu;
 pub mod huawei;
 pub mod state;
@@ -184,13 +185,15 @@ pub async fn start(cfg: EmulatorConfig) -> std::io::Result<Handle> {
     })
 }
 
+/// Query and form values: `+` is a space (the newer Alibaba SDK sends spaces so).
 fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
+    let s = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&s)
         .decode_utf8_lossy()
         .into_owned()
 }
 
-fn parse_query(raw: &str) -> Vec<(String, String)> {
+pub fn parse_query(raw: &str) -> Vec<(String, String)> {
     raw.split('&')
         .filter(|kv| !kv.is_empty())
         .map(|kv| match kv.split_once('=') {
@@ -206,6 +209,7 @@ fn split_region(path: &str) -> (Option<String>, String) {
     let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
     if crate::provider::baidu::api::REGIONS.contains(&first)
         || crate::provider::huawei::api::REGIONS.contains(&first)
+        || crate::provider::alibaba::api::REGIONS.contains(&first)
     {
         (Some(first.to_string()), format!("/{rest}"))
     } else {
@@ -242,7 +246,10 @@ async fn handle(
             .collect(),
         body,
     };
-    let Some(route) = baidu::route(&req).or_else(|| huawei::route(&req)) else {
+    let Some(route) = baidu::route(&req)
+        .or_else(|| huawei::route(&req))
+        .or_else(|| alibaba::route(&req))
+    else {
         return EmuResponse::json(
             404,
             &serde_json::json!({"code": "NotFound", "message": format!("no emulated API at {} {}", req.method, req.path)}),
@@ -258,28 +265,33 @@ async fn handle(
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
     let mut world = app.world.lock().expect("world lock");
-    let huawei = route.provider == "huawei";
     let resp = match fault.as_ref().and_then(|f| f.status.map(|s| (s, f))) {
         Some((status, f)) => {
             let code = f.code.as_deref().unwrap_or("InternalError");
             let message = f.message.as_deref().unwrap_or("injected fault");
-            if huawei {
-                huawei::apig_error(status, code, message)
-            } else {
-                baidu::error(status, code, message)
+            match route.provider {
+                "huawei" => huawei::apig_error(status, code, message),
+                "alibaba" => alibaba::error(status, code, message),
+                _ => baidu::error(status, code, message),
             }
         }
-        None if huawei => huawei::handle(&mut world, &req, route.action),
-        None => baidu::handle(&mut world, &req, route.action),
+        None => match route.provider {
+            "huawei" => huawei::handle(&mut world, &req, route.action),
+            "alibaba" => alibaba::handle(&mut world, &req, route.action),
+            _ => baidu::handle(&mut world, &req, route.action),
+        },
     };
-    let region = req.region.clone().unwrap_or_else(|| {
-        if huawei {
-            huawei::DEFAULT_REGION
-        } else {
-            baidu::DEFAULT_REGION
-        }
-        .to_string()
-    });
+    let region = match route.provider {
+        "alibaba" => alibaba::region_of(&req),
+        "huawei" => req
+            .region
+            .clone()
+            .unwrap_or_else(|| huawei::DEFAULT_REGION.into()),
+        _ => req
+            .region
+            .clone()
+            .unwrap_or_else(|| baidu::DEFAULT_REGION.into()),
+    };
     world.log(LoggedRequest {
         seq: 0,
         provider: route.provider.into(),
@@ -320,6 +332,14 @@ fn admin(app: &App, method: &Method, path: &str, query: &str, body: &[u8]) -> Em
             }
             Err(e) => bad(format!("fault: {e}")),
         },
+        ("POST", "limits") => {
+            let rps = parse_query(query)
+                .into_iter()
+                .find(|(k, _)| k == "rps")
+                .and_then(|(_, v)| v.parse::<u32>().ok());
+            w.rate_limit = rps.filter(|r| *r > 0);
+            EmuResponse::json(200, &serde_json::json!({ "rps": w.rate_limit }))
+        }
         ("DELETE", "faults") => {
             w.faults.clear();
             EmuResponse::json(200, &serde_json::json!({}))

@@ -56,6 +56,9 @@ pub struct Resource {
     pub source_region: Option<String>,
     #[serde(default)]
     pub created_at: f64,
+    /// When a queued copy starts (virtual seconds); until then it is `Waiting`.
+    #[serde(default)]
+    pub start_at: Option<f64>,
     /// When a copy completes (virtual seconds); none for an ordinary resource.
     #[serde(default)]
     pub ready_at: Option<f64>,
@@ -122,6 +125,9 @@ fn yes() -> bool {
 impl Resource {
     /// The status at virtual time `now`.
     pub fn status_at(&self, now: f64) -> String {
+        if self.start_at.is_some_and(|s| now < s) {
+            return "Waiting".into();
+        }
         match self.ready_at {
             Some(t) if now < t => "Creating".into(),
             Some(_) => self.copy_outcome.clone(),
@@ -135,10 +141,9 @@ impl Resource {
 
     /// Percent done of a copy in progress.
     pub fn progress_at(&self, now: f64) -> u8 {
+        let begin = self.start_at.unwrap_or(self.created_at);
         match self.ready_at {
-            Some(t) if t > self.created_at => {
-                (((now - self.created_at) / (t - self.created_at)).clamp(0.0, 1.0) * 100.0) as u8
-            }
+            Some(t) if t > begin => (((now - begin) / (t - begin)).clamp(0.0, 1.0) * 100.0) as u8,
             _ => 100,
         }
     }
@@ -204,6 +209,11 @@ pub struct World {
     pub faults: Vec<Fault>,
     pub tokens: HashMap<String, TokenEntry>,
     pub jobs: Vec<Job>,
+    /// Signature nonces seen (replays are refused).
+    pub nonces: std::collections::HashSet<String>,
+    /// Requests per second allowed per access key (Alibaba `Throttling.User` beyond it).
+    pub rate_limit: Option<u32>,
+    pub recent: HashMap<String, std::collections::VecDeque<Instant>>,
     seq: u64,
 }
 
@@ -218,10 +228,14 @@ impl World {
             faults: Vec::new(),
             tokens: HashMap::new(),
             jobs: Vec::new(),
+            nonces: Default::default(),
+            rate_limit: None,
+            recent: HashMap::new(),
             seq: 0,
         };
         super::baidu::seed(&mut w);
         super::huawei::seed(&mut w);
+        super::alibaba::seed(&mut w);
         w
     }
 
@@ -239,6 +253,26 @@ impl World {
         self.seq += 1;
         entry.seq = self.seq;
         self.log.push(entry);
+    }
+
+    /// Counts a request of `key` against the rate limit; false when it is over.
+    pub fn within_rate(&mut self, key: &str) -> bool {
+        let Some(limit) = self.rate_limit else {
+            return true;
+        };
+        let now = Instant::now();
+        let q = self.recent.entry(key.to_string()).or_default();
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t).as_secs_f64() >= 1.0)
+        {
+            q.pop_front();
+        }
+        if q.len() >= limit as usize {
+            return false;
+        }
+        q.push_back(now);
+        true
     }
 
     /// Takes the first fault that matches, counting it down.

@@ -1,0 +1,632 @@
+//! Alibaba Cloud ECS in the emulator: CopyImage with ClientToken idempotency and per-region
+//! queueing, CancelCopyImage, DescribeImages; RPC (HMAC-SHA1) and ACS3 signatures.
+
+use super::state::{Resource, World};
+use super::{EmuRequest, EmuResponse, Route};
+use crate::provider::alibaba::api::REGIONS;
+use crate::sign::aliyun as sig;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+const P: &str = "alibaba";
+
+/// The region of a request whose RegionId is missing.
+pub const DEFAULT_REGION: &str = "cn-hangzhou";
+
+/// Copy tasks running at once per destination region; the rest wait (the CopyImage document:
+/// "a single region can have only one image copy task running at a time").
+pub const RUNNING_PER_REGION: usize = 1;
+
+/// A region that takes no image copies (`RegionNotSupportCopy`).
+pub const NO_COPY_REGION: &str = "cn-fuzhou";
+
+/// KMS keys the emulated account has.
+pub const KMS_KEYS: &[&str] = &["e522b26d-abf6-4e0d-b5da-04b7a1b2c33c"];
+
+/// Custom images allowed per region (`QuotaExceed.Image` beyond).
+pub const IMAGE_QUOTA: usize = 100;
+
+const CLOCK_SKEW_SECS: i64 = 15 * 60;
+
+fn image(id: &str, name: &str) -> Resource {
+    Resource {
+        provider: P.into(),
+        kind: "image".into(),
+        region: DEFAULT_REGION.into(),
+        id: id.into(),
+        name: name.into(),
+        status: "Available".into(),
+        image_type: "self".into(),
+        copyable: true,
+        copy_outcome: "Available".into(),
+        source_id: None,
+        source_region: None,
+        created_at: 0.0,
+        start_at: None,
+        ready_at: None,
+        client_token: None,
+        attrs: Default::default(),
+    }
+}
+
+/// The documented demo images (see the README's emulator section).
+pub fn seed(w: &mut World) {
+    w.resources.extend([
+        image("m-demo0001", "golden-ubuntu-2204"),
+        Resource {
+            copy_outcome: "CreateFailed".into(),
+            ..image("m-demo0002", "golden-copy-fails")
+        },
+        Resource {
+            image_type: "system".into(),
+            ..image("m-sys00001", "ubuntu_22_04_x64_20G_alibase")
+        },
+        Resource {
+            status: "Creating".into(),
+            ..image("m-pending1", "golden-in-progress")
+        },
+        Resource {
+            region: "cn-shanghai".into(),
+            ..image("m-taken001", "taken-name")
+        },
+    ]);
+}
+
+/// RPC parameters: the query plus a form-encoded body.
+pub fn params(req: &EmuRequest) -> Vec<(String, String)> {
+    let mut p = req.query.clone();
+    let form = req
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        p.extend(super::parse_query(&String::from_utf8_lossy(&req.body)));
+    }
+    p
+}
+
+fn param<'a>(p: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    p.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+pub fn route(req: &EmuRequest) -> Option<Route> {
+    if req.path != "/" {
+        return None;
+    }
+    let p = params(req);
+    let action = match param(&p, "Action")? {
+        "CopyImage" => "CopyImage",
+        "CancelCopyImage" => "CancelCopyImage",
+        "DescribeImages" => "DescribeImages",
+        _ => "Unsupported",
+    };
+    Some(Route {
+        provider: P,
+        action,
+    })
+}
+
+/// The region a request is about (its RegionId).
+pub fn region_of(req: &EmuRequest) -> String {
+    param(&params(req), "RegionId")
+        .unwrap_or(DEFAULT_REGION)
+        .to_string()
+}
+
+/// The Alibaba error shape.
+pub fn error(status: u16, code: &str, message: &str) -> EmuResponse {
+    EmuResponse::json(
+        status,
+        &json!({
+            "RequestId": uuid::Uuid::new_v4().to_string().to_uppercase(),
+            "HostId": "ecs.aliyuncs.com",
+            "Code": code,
+            "Message": message,
+            "Recommend": format!("https://api.aliyun.com/troubleshoot?q={code}"),
+        }),
+    )
+}
+
+fn ok(mut v: serde_json::Value) -> EmuResponse {
+    v["RequestId"] = json!(uuid::Uuid::new_v4().to_string().to_uppercase());
+    EmuResponse::json(200, &v)
+}
+
+fn check_time(ts: &str, now: OffsetDateTime) -> Result<(), EmuResponse> {
+    match sig::parse_timestamp(ts) {
+        Some(t) if (now - t).whole_seconds().abs() <= CLOCK_SKEW_SECS => Ok(()),
+        _ => Err(error(
+            400,
+            "InvalidTimeStamp.Expired",
+            "Specified time stamp or date value is expired.",
+        )),
+    }
+}
+
+fn use_nonce(w: &mut World, nonce: &str) -> Result<(), EmuResponse> {
+    if nonce.is_empty() || !w.nonces.insert(nonce.to_string()) {
+        return Err(error(
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+        ));
+    }
+    Ok(())
+}
+
+fn mismatch(string_to_sign: &str) -> EmuResponse {
+    // The old SDK compares the part after ':' with its own string to sign.
+    error(
+        400,
+        "SignatureDoesNotMatch",
+        &format!("Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"),
+    )
+}
+
+/// Verifies the RPC signature or ACS3 from what arrived; returns the access key.
+pub fn verify(w: &mut World, req: &EmuRequest, now: OffsetDateTime) -> Result<String, EmuResponse> {
+    if let Some(auth) = req
+        .header("authorization")
+        .filter(|a| a.starts_with(sig::ACS3))
+    {
+        let Some(a) = sig::parse_acs3(auth) else {
+            return Err(error(
+                400,
+                "IncompleteSignature",
+                "The request signature does not conform to Aliyun standards.",
+            ));
+        };
+        let Some(secret) = w.credentials.get(&a.access_key_id).cloned() else {
+            return Err(error(
+                404,
+                "InvalidAccessKeyId.NotFound",
+                "Specified access key is not found.",
+            ));
+        };
+        check_time(req.header("x-acs-date").unwrap_or(""), now)?;
+        let payload = hex::encode(Sha256::digest(&req.body));
+        let canonical = sig::acs3_canonical_request(
+            &req.method,
+            &req.raw_path,
+            &req.query,
+            &req.headers,
+            &a.signed_headers,
+            &payload,
+        );
+        if sig::acs3_signature(&secret, &canonical) != a.signature {
+            return Err(mismatch(&format!(
+                "{}\n{}",
+                sig::ACS3,
+                hex::encode(Sha256::digest(canonical.as_bytes()))
+            )));
+        }
+        use_nonce(w, req.header("x-acs-signature-nonce").unwrap_or(""))?;
+        return Ok(a.access_key_id);
+    }
+    let p = params(req);
+    let (Some(ak), Some(signature)) = (param(&p, "AccessKeyId"), param(&p, "Signature")) else {
+        return Err(error(
+            400,
+            "IncompleteSignature",
+            "The request signature does not conform to Aliyun standards.",
+        ));
+    };
+    let Some(secret) = w.credentials.get(ak).cloned() else {
+        return Err(error(
+            404,
+            "InvalidAccessKeyId.NotFound",
+            "Specified access key is not found.",
+        ));
+    };
+    check_time(param(&p, "Timestamp").unwrap_or(""), now)?;
+    let sts = sig::rpc_string_to_sign(&req.method, &p);
+    if sig::rpc_signature(&secret, &sts) != signature {
+        return Err(mismatch(&sts));
+    }
+    use_nonce(w, param(&p, "SignatureNonce").unwrap_or(""))?;
+    Ok(ak.to_string())
+}
+
+pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
+    let ak = match verify(w, req, OffsetDateTime::now_utc()) {
+        Ok(ak) => ak,
+        Err(resp) => return resp,
+    };
+    if !w.within_rate(&ak) {
+        return error(
+            400,
+            "Throttling.User",
+            "Request was denied due to user flow control.",
+        );
+    }
+    let p = params(req);
+    let region = param(&p, "RegionId").unwrap_or("").to_string();
+    if region.is_empty() {
+        return error(400, "MissingParameter", "The input parameter \"RegionId\" that is mandatory for processing this request is not supplied.");
+    }
+    match action {
+        "CopyImage" => copy_image(w, &p, &region),
+        "CancelCopyImage" => cancel(w, &p, &region),
+        "DescribeImages" => describe(w, &p, &region),
+        _ => error(
+            400,
+            "InvalidAction.NotFound",
+            "Specified api is not found, please check your url and method.",
+        ),
+    }
+}
+
+fn valid_name(n: &str) -> bool {
+    crate::provider::alibaba::api::check_name(n).is_ok()
+}
+
+fn copy_image(w: &mut World, p: &[(String, String)], region: &str) -> EmuResponse {
+    if !REGIONS.contains(&region) {
+        return error(400, "SourceRegion.NotFound", "The source region not found");
+    }
+    let dest = param(p, "DestinationRegionId").unwrap_or("").to_string();
+    let token = param(p, "ClientToken").unwrap_or("").to_string();
+    // ClientToken idempotence: the same token in the same region returns the first copy.
+    if !token.is_empty() {
+        if let Some(r) = w.resources.iter().find(|r| {
+            r.provider == P
+                && r.source_region.as_deref() == Some(region)
+                && r.client_token.as_deref() == Some(&token)
+        }) {
+            return ok(json!({ "ImageId": r.id }));
+        }
+    }
+    if let Some(n) = param(p, "DestinationImageName") {
+        if !valid_name(n) {
+            return error(
+                400,
+                "InvalidImageName.Malformed",
+                "The specified destination Image name is wrongly formed.",
+            );
+        }
+    }
+    if let Some(d) = param(p, "DestinationDescription") {
+        if crate::provider::alibaba::api::check_description(d).is_err() {
+            return error(
+                400,
+                "InvalidDescription.Malformed",
+                "The specified destination description is wrongly formed.",
+            );
+        }
+    }
+    if dest.is_empty() || !REGIONS.contains(&dest.as_str()) {
+        return error(
+            400,
+            "DestinationRegion.NotFound",
+            "The destination region not found",
+        );
+    }
+    let encrypted = param(p, "Encrypted").is_some_and(|e| e.eq_ignore_ascii_case("true"));
+    if let Some(k) = param(p, "KMSKeyId").filter(|k| !k.is_empty()) {
+        if !encrypted {
+            return error(
+                400,
+                "InvalidParameter.EncryptedIllegal",
+                "The specified parameter Encrypted must be true when kmsKeyId is not empty.",
+            );
+        }
+        if !KMS_KEYS.contains(&k) {
+            return error(
+                404,
+                "InvalidParameter.KMSKeyId.NotFound",
+                "The specified KMSKeyId does not exist.",
+            );
+        }
+    }
+    let image_id = param(p, "ImageId").unwrap_or("");
+    let Some(i) = w.find(P, "image", region, image_id) else {
+        return error(
+            404,
+            "InvalidImageId.NotFound",
+            "The specified ImageId does not exist.",
+        );
+    };
+    let now = w.now();
+    let src = w.resources[i].clone();
+    if src.image_type != "self" {
+        return error(403, "OperationDenied", "Only custom images can be copied.");
+    }
+    if src.is_copying(now) {
+        return error(403, "OperationDenied.ImageCopying", "The Image are coping.");
+    }
+    if src.status_at(now) != "Available" {
+        return error(400, "IncorrectImageStatus", "The image not available.");
+    }
+    if dest == region {
+        return error(
+            403,
+            "IncorrectDestinationRegion",
+            "The destination region is not equal the target region.",
+        );
+    }
+    if dest == NO_COPY_REGION {
+        return error(403, "RegionNotSupportCopy", "The region not support copy.");
+    }
+    let name = param(p, "DestinationImageName")
+        .unwrap_or(&src.name)
+        .to_string();
+    let in_dest = || {
+        w.resources
+            .iter()
+            .filter(|r| r.provider == P && r.region == dest)
+    };
+    if param(p, "DestinationImageName").is_some() && in_dest().any(|r| r.name == name) {
+        return error(
+            400,
+            "InvalidImageName.Duplicated",
+            "The destination image is exist.",
+        );
+    }
+    if in_dest().count() >= IMAGE_QUOTA {
+        return error(403, "QuotaExceed.Image", "The Image Quota exceeds.");
+    }
+    // Queue behind the copies already running or waiting in the destination region.
+    let busy: Vec<f64> = in_dest()
+        .filter_map(|r| r.ready_at.filter(|t| *t > now))
+        .collect();
+    let start_at = if busy.len() < RUNNING_PER_REGION {
+        now
+    } else {
+        let mut b = busy;
+        b.sort_by(f64::total_cmp);
+        b[b.len() - RUNNING_PER_REGION]
+    };
+    let copy = Resource {
+        region: dest.clone(),
+        id: super::state::new_id("m-").to_lowercase(),
+        name,
+        status: "Available".into(),
+        source_id: Some(src.id.clone()),
+        source_region: Some(region.to_string()),
+        created_at: now,
+        start_at: Some(start_at),
+        ready_at: Some(start_at + w.copy_seconds),
+        client_token: (!token.is_empty()).then_some(token),
+        ..src
+    };
+    let id = copy.id.clone();
+    w.resources.push(copy);
+    ok(json!({ "ImageId": id }))
+}
+
+fn cancel(w: &mut World, p: &[(String, String)], region: &str) -> EmuResponse {
+    let image_id = param(p, "ImageId").unwrap_or("");
+    let Some(i) = w.find(P, "image", region, image_id) else {
+        return error(
+            404,
+            "InvalidImageId.NotFound",
+            "The specified ImageId does not exist.",
+        );
+    };
+    let now = w.now();
+    let r = &w.resources[i];
+    if r.ready_at.is_none_or(|t| now >= t) {
+        return error(
+            403,
+            "IncorrectImageStatus",
+            "The image is not being copied.",
+        );
+    }
+    let freed = r.ready_at.unwrap_or(now) - r.start_at.unwrap_or(now).max(now);
+    let after = r.start_at.unwrap_or(now);
+    w.resources.remove(i);
+    // The copies queued behind it move up.
+    for q in w.resources.iter_mut().filter(|q| {
+        q.provider == P && q.region == region && q.start_at.is_some_and(|s| s > now && s >= after)
+    }) {
+        let s = q.start_at.unwrap_or(now);
+        let shift = freed.min(s - now).max(0.0);
+        q.start_at = Some(s - shift);
+        q.ready_at = q.ready_at.map(|t| t - shift);
+    }
+    ok(json!({}))
+}
+
+fn describe(w: &World, p: &[(String, String)], region: &str) -> EmuResponse {
+    let now = w.now();
+    let ids: Vec<&str> = param(p, "ImageId")
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if ids.len() > 100 {
+        return error(400, "InvalidParameter", "ImageId takes at most 100 ids.");
+    }
+    // Without Status, only Available images are listed.
+    let statuses: Vec<&str> = param(p, "Status")
+        .map(|s| s.split(',').map(str::trim).collect())
+        .unwrap_or_else(|| vec!["Available"]);
+    let page_size: usize = param(p, "PageSize")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let page: usize = param(p, "PageNumber")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    if !(1..=100).contains(&page_size) {
+        return error(
+            400,
+            "InvalidParameter",
+            "PageSize must be between 1 and 100.",
+        );
+    }
+    let matching: Vec<&Resource> = w
+        .resources
+        .iter()
+        .filter(|r| r.provider == P && r.region == region)
+        .filter(|r| ids.is_empty() || ids.contains(&r.id.as_str()))
+        .filter(|r| statuses.contains(&r.status_at(now).as_str()))
+        .filter(|r| param(p, "ImageName").is_none_or(|n| r.name == n))
+        .collect();
+    let images: Vec<_> = matching
+        .iter()
+        .skip((page - 1) * page_size)
+        .take(page_size)
+        .map(|r| {
+            let status = r.status_at(now);
+            let progress = if status == "Available" {
+                100
+            } else {
+                r.progress_at(now)
+            };
+            json!({
+                "ImageId": r.id, "ImageName": r.name, "Status": status,
+                "Progress": format!("{progress}%"), "ImageOwnerAlias": r.image_type,
+                "CreationTime": "2026-01-01T00:00:00Z", "OSType": "linux", "Size": 20,
+                "Tags": { "Tag": [] },
+            })
+        })
+        .collect();
+    ok(json!({
+        "TotalCount": matching.len(), "PageNumber": page, "PageSize": page_size,
+        "RegionId": region, "Images": { "Image": images },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Credentials, Secret};
+    use crate::sign::SignContext;
+    use std::collections::HashMap;
+
+    fn world() -> World {
+        World::new(
+            0.0,
+            100.0,
+            HashMap::from([("ak".to_string(), "sk".to_string())]),
+        )
+    }
+
+    fn rpc(secret: &str, nonce: &str, now: OffsetDateTime, extra: &[(&str, &str)]) -> EmuRequest {
+        let mut p: Vec<(String, String)> = vec![
+            ("Action".into(), "DescribeImages".into()),
+            ("Version".into(), "2014-05-26".into()),
+            ("RegionId".into(), "cn-hangzhou".into()),
+        ];
+        for (k, v) in extra {
+            p.retain(|(a, _)| a != k);
+            p.push((k.to_string(), v.to_string()));
+        }
+        let creds = Credentials {
+            access_key_id: "ak".into(),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+        };
+        let out = sig::sign_rpc(
+            "POST",
+            &p,
+            &creds,
+            &SignContext {
+                now,
+                nonce: nonce.into(),
+            },
+        );
+        p.extend(out.query);
+        EmuRequest {
+            method: "POST".into(),
+            raw_path: "/".into(),
+            path: "/".into(),
+            region: None,
+            query: p,
+            headers: vec![],
+            body: Default::default(),
+        }
+    }
+
+    fn code(r: &EmuResponse) -> String {
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        format!("{} {}", r.status, v["Code"].as_str().unwrap_or("ok"))
+    }
+
+    #[test]
+    fn rpc_verification_replay_and_staleness() {
+        let mut w = world();
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(
+            verify(&mut w, &rpc("sk", "n1", now, &[]), now).unwrap(),
+            "ak"
+        );
+        let replay = verify(&mut w, &rpc("sk", "n1", now, &[]), now).unwrap_err();
+        assert_eq!(code(&replay), "400 SignatureNonceUsed");
+        let stale = now - time::Duration::hours(1);
+        assert_eq!(
+            code(&verify(&mut w, &rpc("sk", "n2", stale, &[]), now).unwrap_err()),
+            "400 InvalidTimeStamp.Expired"
+        );
+        let bad = verify(&mut w, &rpc("wrong", "n3", now, &[]), now).unwrap_err();
+        assert_eq!(code(&bad), "400 SignatureDoesNotMatch");
+        let v: serde_json::Value = serde_json::from_slice(&bad.body).unwrap();
+        let msg = v["Message"].as_str().unwrap();
+        assert!(
+            msg.split(':').nth(1).unwrap().starts_with("POST&%2F&"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn copies_queue_one_per_region_and_describe_defaults_to_available() {
+        let mut w = world();
+        let now = OffsetDateTime::now_utc();
+        let mut ids = Vec::new();
+        for (n, t) in [("n1", "t1"), ("n2", "t2")] {
+            let r = rpc(
+                "sk",
+                n,
+                now,
+                &[
+                    ("Action", "CopyImage"),
+                    ("ImageId", "m-demo0001"),
+                    ("DestinationRegionId", "cn-shanghai"),
+                    ("ClientToken", t),
+                ],
+            );
+            let resp = handle(&mut w, &r, "CopyImage");
+            assert_eq!(resp.status, 200);
+            let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+            ids.push(v["ImageId"].as_str().unwrap().to_string());
+        }
+        let status = |w: &World, id: &str| {
+            w.resources
+                .iter()
+                .find(|r| r.id == id)
+                .unwrap()
+                .status_at(w.now())
+        };
+        assert_eq!(status(&w, &ids[0]), "Creating");
+        assert_eq!(status(&w, &ids[1]), "Waiting");
+        let listed = |w: &mut World, nonce: &str, extra: &[(&str, &str)]| {
+            let mut e = vec![("RegionId", "cn-shanghai")];
+            e.extend_from_slice(extra);
+            let resp = handle(w, &rpc("sk", nonce, now, &e), "DescribeImages");
+            let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+            v["Images"]["Image"].as_array().unwrap().len()
+        };
+        // m-taken001 is the only Available image in cn-shanghai; the copies are hidden.
+        assert_eq!(listed(&mut w, "d1", &[]), 1);
+        assert_eq!(listed(&mut w, "d2", &[("Status", "Creating,Waiting")]), 2);
+        // Canceling the running copy lets the waiting one start.
+        let c = rpc(
+            "sk",
+            "c1",
+            now,
+            &[
+                ("Action", "CancelCopyImage"),
+                ("RegionId", "cn-shanghai"),
+                ("ImageId", &ids[0]),
+            ],
+        );
+        assert_eq!(handle(&mut w, &c, "CancelCopyImage").status, 200);
+        assert_eq!(status(&w, &ids[1]), "Creating");
+        w.clock.advance(100.0);
+        assert_eq!(status(&w, &ids[1]), "Available");
+    }
+}
