@@ -73,7 +73,8 @@ pub fn seed(w: &mut World) {
     ]);
 }
 
-/// RPC parameters: the query plus a form-encoded body.
+/// RPC parameters: the query plus a form-encoded body. ACS3 requests name the action and
+/// version in `x-acs-action` / `x-acs-version` headers instead.
 pub fn params(req: &EmuRequest) -> Vec<(String, String)> {
     let mut p = req.query.clone();
     let form = req
@@ -82,7 +83,18 @@ pub fn params(req: &EmuRequest) -> Vec<(String, String)> {
     if form {
         p.extend(super::parse_query(&String::from_utf8_lossy(&req.body)));
     }
+    for (param, header) in [("Action", "x-acs-action"), ("Version", "x-acs-version")] {
+        if param_missing(&p, param) {
+            if let Some(v) = req.header(header) {
+                p.push((param.to_string(), v.to_string()));
+            }
+        }
+    }
     p
+}
+
+fn param_missing(p: &[(String, String)], key: &str) -> bool {
+    !p.iter().any(|(k, _)| k == key)
 }
 
 fn param<'a>(p: &'a [(String, String)], key: &str) -> Option<&'a str> {
