@@ -37,7 +37,8 @@ def check(name, cond, detail=""):
 
 def copies_of(source):
     with urllib.request.urlopen(endpoint + "/_emulator/state") as r:
-        return [x for x in json.load(r)["resources"] if x.get("source_id") == source]
+        return [x for x in json.load(r)["resources"]
+                if x.get("provider") == "alibaba" and x.get("source_id") == source]
 
 
 # --- the old SDK: RPC HMAC-SHA1 ---------------------------------------------------------
