@@ -125,6 +125,13 @@ pub fn region_of(req: &EmuRequest) -> String {
         .to_string()
 }
 
+/// How many ids the `ImageId` parameter names.
+pub fn image_ids(req: &EmuRequest) -> usize {
+    param(&params(req), "ImageId")
+        .map(|v| v.split(',').filter(|s| !s.trim().is_empty()).count())
+        .unwrap_or(0)
+}
+
 /// The Alibaba error shape.
 pub fn error(status: u16, code: &str, message: &str) -> EmuResponse {
     EmuResponse::json(

@@ -300,6 +300,10 @@ async fn handle(
         path: req.raw_path.clone(),
         region,
         status: resp.status,
+        ids: match route.provider {
+            "alibaba" => alibaba::image_ids(&req),
+            _ => 1,
+        },
     });
     resp.into_response()
 }

@@ -159,6 +159,8 @@ pub struct LoggedRequest {
     pub path: String,
     pub region: String,
     pub status: u16,
+    /// How many image ids the request named (Alibaba DescribeImages batches them).
+    pub ids: usize,
 }
 
 /// An injected misbehaviour, matched by provider and action.

@@ -2,12 +2,13 @@
 
 use std::time::Duration;
 
-/// Full-jitter exponential backoff: a delay in `[0, min(cap, base·2^(attempt-1))]`,
-/// scaled by `jitter` in `[0, 1)` drawn by the caller.
+/// Equal-jitter exponential backoff: with `c = min(cap, base·2^(attempt-1))`, a delay in
+/// `[c/2, c]` placed by `jitter` in `[0, 1)` drawn by the caller. Half of it is fixed, so
+/// the waits grow even when the draws are small (a throttled burst spreads out).
 pub fn retry_delay(attempt: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
     let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
     let ceiling = exp.min(cap);
-    ceiling.mul_f64(jitter.clamp(0.0, 1.0))
+    ceiling / 2 + (ceiling / 2).mul_f64(jitter.clamp(0.0, 1.0))
 }
 
 /// The poll interval after `rounds` rounds: grows by half each round from `initial` up to `max`.
@@ -33,8 +34,9 @@ mod tests {
         assert_eq!(retry_delay(1, b, cap, 1.0), b);
         assert_eq!(retry_delay(3, b, cap, 1.0), Duration::from_millis(400));
         assert_eq!(retry_delay(30, b, cap, 1.0), cap);
-        assert_eq!(retry_delay(3, b, cap, 0.5), Duration::from_millis(200));
-        assert_eq!(retry_delay(3, b, cap, 0.0), Duration::ZERO);
+        assert_eq!(retry_delay(3, b, cap, 0.5), Duration::from_millis(300));
+        assert_eq!(retry_delay(3, b, cap, 0.0), Duration::from_millis(200));
+        assert_eq!(retry_delay(30, b, cap, 0.0), cap / 2);
     }
 
     #[test]

@@ -44,6 +44,26 @@ pub fn call_url(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> R
     Ok(url)
 }
 
+/// Turns per-destination outcomes into records. When every destination was refused for
+/// credentials, that is the whole request's error (exit 3); otherwise each refusal is its
+/// own destination's failed record, beside the copies that did start.
+pub fn settle(
+    req: &CopyRequest,
+    outcomes: Vec<(String, Result<CopyRecord>)>,
+) -> Result<Vec<CopyRecord>> {
+    let auth =
+        |r: &Result<CopyRecord>| matches!(r, Err(e) if e.kind == crate::error::ErrorKind::Auth);
+    if !outcomes.is_empty() && outcomes.iter().all(|(_, r)| auth(r)) {
+        let (_, first) = outcomes.into_iter().next().expect("not empty");
+        return Err(first.expect_err("every outcome is an error"));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    Ok(outcomes
+        .into_iter()
+        .map(|(dest, r)| r.unwrap_or_else(|e| CopyRecord::rejected(req, &dest, (&e).into(), now)))
+        .collect())
+}
+
 /// Polls records one call each, `concurrency` at a time, results in record order
 /// (for clouds whose status calls take one id).
 pub async fn poll_each<F, Fut>(

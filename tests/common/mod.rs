@@ -77,6 +77,10 @@ impl Emu {
         self.admin("POST", "faults", Some(fault));
     }
 
+    pub fn limit_rps(&self, rps: u32) {
+        self.admin("POST", &format!("limits?rps={rps}"), None);
+    }
+
     pub fn advance(&self, secs: f64) {
         self.admin("POST", &format!("clock?advance={secs}"), None);
     }
@@ -89,6 +93,14 @@ impl Emu {
             .iter()
             .filter(|r| r["source_id"] == source_id)
             .cloned()
+            .collect()
+    }
+
+    /// Copies of one cloud made from `source_id` (demo ids repeat across clouds).
+    pub fn copies_in(&self, provider: &str, source_id: &str) -> Vec<Value> {
+        self.copies_of(source_id)
+            .into_iter()
+            .filter(|r| r["provider"] == provider)
             .collect()
     }
 }
@@ -111,7 +123,9 @@ pub fn imgcopy() -> Command {
         .env("BCE_SECRET_ACCESS_KEY", SK)
         .env("HUAWEICLOUD_SDK_AK", AK)
         .env("HUAWEICLOUD_SDK_SK", SK)
-        .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT);
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SK);
     c
 }
 

@@ -119,26 +119,14 @@ impl AlibabaProvider {
         }
     }
 
-    async fn start(&self, req: &CopyRequest, dest: &str) -> CopyRecord {
+    async fn start(&self, req: &CopyRequest, dest: &str) -> Result<CopyRecord> {
         let call = api::copy_image(req, dest);
-        let token = call
-            .query
-            .iter()
-            .find(|(k, _)| k == "ClientToken")
-            .map(|(_, v)| v.clone());
-        let result = self.api.send::<wire::CopyImageResponse>(&call).await;
-        let now = OffsetDateTime::now_utc();
-        let mut rec = match result {
-            Ok((reply, attempts)) => {
-                let mut r = CopyRecord::new(req, dest, now);
-                r.dest_id = Some(reply.image_id);
-                r.attempts = attempts;
-                r
-            }
-            Err(e) => CopyRecord::rejected(req, dest, RecordError::from(&e), now),
-        };
-        rec.client_token = token;
-        rec
+        let (reply, attempts) = self.api.send::<wire::CopyImageResponse>(&call).await?;
+        let mut r = CopyRecord::new(req, dest, OffsetDateTime::now_utc());
+        r.dest_id = Some(reply.image_id);
+        r.attempts = attempts;
+        r.client_token = Some(api::client_token(req, dest));
+        Ok(r)
     }
 
     /// One DescribeImages for up to 100 copies in one region.
@@ -191,11 +179,15 @@ impl Provider for AlibabaProvider {
     }
 
     async fn submit(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
-        Ok(futures::stream::iter(req.dest_regions.iter().cloned())
-            .map(|dest| async move { self.start(req, &dest).await })
+        let outcomes = futures::stream::iter(req.dest_regions.iter().cloned())
+            .map(|dest| async move {
+                let r = self.start(req, &dest).await;
+                (dest, r)
+            })
             .buffered(self.concurrency)
             .collect()
-            .await)
+            .await;
+        super::settle(req, outcomes)
     }
 
     /// One DescribeImages per region and 100 copies, however many copies wait.

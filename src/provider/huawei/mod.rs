@@ -160,19 +160,18 @@ impl HuaweiProvider {
         Ok(reason.map(|(c, m)| refused(c, m)))
     }
 
-    /// One copy call; its record carries the job id, or the reason it was refused.
-    async fn start(&self, req: &CopyRequest, dest: &str, call: super::ApiCall) -> CopyRecord {
-        let result = self.api.send::<wire::JobCreated>(&call).await;
-        let now = OffsetDateTime::now_utc();
-        match result {
-            Ok((job, attempts)) => {
-                let mut r = CopyRecord::new(req, dest, now);
-                r.job_id = Some(job.job_id);
-                r.attempts = attempts;
-                r
-            }
-            Err(e) => CopyRecord::rejected(req, dest, RecordError::from(&e), now),
-        }
+    /// One copy call; its record carries the job id.
+    async fn start(
+        &self,
+        req: &CopyRequest,
+        dest: &str,
+        call: super::ApiCall,
+    ) -> Result<CopyRecord> {
+        let (job, attempts) = self.api.send::<wire::JobCreated>(&call).await?;
+        let mut r = CopyRecord::new(req, dest, OffsetDateTime::now_utc());
+        r.job_id = Some(job.job_id);
+        r.attempts = attempts;
+        Ok(r)
     }
 
     async fn poll_one(&self, rec: &CopyRecord) -> Result<PollUpdate> {
@@ -248,18 +247,20 @@ impl Provider for HuaweiProvider {
         }
         if api::is_in_region(req) {
             let call = api::copy_in_region(req, &project_id);
-            return Ok(vec![self.start(req, &req.source_region, call).await]);
+            let r = self.start(req, &req.source_region, call).await;
+            return super::settle(req, vec![(req.source_region.clone(), r)]);
         }
         let project_id = &project_id;
-        let records = futures::stream::iter(req.dest_regions.iter().cloned())
+        let outcomes = futures::stream::iter(req.dest_regions.iter().cloned())
             .map(|dest| async move {
                 let call = api::cross_region_copy(req, &dest, project_id);
-                self.start(req, &dest, call).await
+                let r = self.start(req, &dest, call).await;
+                (dest, r)
             })
             .buffered(self.concurrency)
             .collect()
             .await;
-        Ok(records)
+        super::settle(req, outcomes)
     }
 
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
