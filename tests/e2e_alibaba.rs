@@ -441,3 +441,41 @@ fn wrong_secret_is_exit_3_and_bad_inputs_exit_2() {
     assert_eq!(code(&o), 2);
     assert_eq!(emu.requests().len(), before, "nothing sent for bad input");
 }
+
+#[test]
+fn secrets_stay_out_of_output_and_reports_even_on_signature_errors() {
+    let emu = Emu::fast();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let token = "alibaba-sts-token-hidden";
+    for secret in [SK, "wrong-secret-also-hidden"] {
+        let o = run(against(&emu)
+            .env("ALIBABA_CLOUD_SECURITY_TOKEN", token)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", secret)
+            .args([
+                "-vvv",
+                "--report",
+                report.to_str().unwrap(),
+                "alibaba",
+                "image",
+                "--id",
+                "m-demo0001",
+                "--region",
+                "cn-hangzhou",
+                "--dest",
+                "cn-shanghai",
+                "--wait",
+            ]));
+        let all = format!(
+            "{}{}{}",
+            stdout(&o),
+            stderr(&o),
+            std::fs::read_to_string(&report).unwrap()
+        );
+        assert!(stderr(&o).contains("sending"));
+        for s in [SK, token, "wrong-secret-also-hidden"] {
+            assert!(!all.contains(s), "{s} leaked");
+        }
+        assert!(!all.contains("Signature="), "no signature value");
+    }
+}

@@ -56,6 +56,7 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
         ),
     };
     let class = classify(&code, resp.status);
+    let message = redact_string_to_sign(message);
     Error::from_reply(
         Cloud::Alibaba,
         class,
@@ -64,6 +65,16 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
         message,
         request_id,
     )
+}
+
+/// A signature error echoes the server's string to sign, which carries every parameter,
+/// a SecurityToken included: keep the sentence, not the string.
+fn redact_string_to_sign(message: String) -> String {
+    const MARK: &str = "server string to sign is:";
+    match message.find(MARK) {
+        Some(i) => format!("{}{MARK}<redacted>", &message[..i]),
+        None => message,
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +128,17 @@ mod tests {
             assert_eq!(e.request_id.as_deref(), Some("r-1"));
         }
         assert!(resp(400, "Throttling.User").retryable);
+    }
+
+    #[test]
+    fn the_echoed_string_to_sign_is_redacted() {
+        let e = parse_error(&HttpResponse {
+            status: 400,
+            headers: vec![],
+            body: Bytes::from_static(br#"{"Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:POST&%2F&SecurityToken%3Dtok"}"#),
+        });
+        assert!(!e.message.contains("tok"), "{}", e.message);
+        assert!(e.message.ends_with("server string to sign is:<redacted>"));
     }
 
     #[test]
