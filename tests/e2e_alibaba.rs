@@ -479,3 +479,28 @@ fn secrets_stay_out_of_output_and_reports_even_on_signature_errors() {
         assert!(!all.contains("Signature="), "no signature value");
     }
 }
+
+#[test]
+fn sandbox_replicates_to_several_regions() {
+    let o = run(imgcopy()
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .args([
+            "--sandbox",
+            "--output",
+            "json",
+            "alibaba",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "cn-hangzhou",
+            "--dest",
+            "cn-shanghai,cn-beijing",
+            "--wait",
+        ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rep = json(&o);
+    assert_eq!(rep["sandbox"], true);
+    assert_eq!(rep["summary"]["available"], 2);
+}
