@@ -1,6 +1,7 @@
 //! Pure request signers: no clock, randomness or environment inside; time and nonce are inputs.
 
 pub mod aliyun;
+pub mod aws;
 pub mod bce;
 pub mod huawei;
 
