@@ -1,7 +1,7 @@
 //! Command-line syntax (clap types stay in this module).
 
 use crate::commands::{Action, CopySpec, EmulatorSpec, Globals, Invocation, OutputFormat};
-use crate::model::{AlibabaOptions, Cloud, CloudOptions, HuaweiOptions, Kind};
+use crate::model::{AlibabaOptions, AwsOptions, Cloud, CloudOptions, HuaweiOptions, Kind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -91,6 +91,11 @@ enum Command {
         #[command(subcommand)]
         command: AlibabaCommand,
     },
+    /// AWS EC2
+    Aws {
+        #[command(subcommand)]
+        command: AwsCommand,
+    },
     /// Check (and with --wait, wait for) the copies recorded in a report
     Status,
     /// Run the local emulator of the clouds' copy APIs
@@ -134,6 +139,40 @@ struct AlibabaImageArgs {
     /// Resource group of the copies
     #[arg(long)]
     resource_group_id: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum AwsCommand {
+    /// Copy an AMI to other regions (CopyImage in each destination, with a ClientToken)
+    Image(AwsCopyArgs),
+    /// Copy an EBS snapshot to other regions (CopySnapshot in each destination)
+    Snapshot(AwsCopyArgs),
+    /// Stop an AMI copy in progress by deregistering it (its id and region)
+    Cancel(CancelArgs),
+}
+
+#[derive(Args, Debug)]
+struct AwsCopyArgs {
+    #[command(flatten)]
+    copy: CopyArgs,
+    /// Description of the copies
+    #[arg(long)]
+    description: Option<String>,
+    /// Encrypt the copies
+    #[arg(long)]
+    encrypted: bool,
+    /// KMS key for every destination (needs --encrypted)
+    #[arg(long)]
+    kms_key_id: Option<String>,
+    /// KMS key for one destination, REGION=KEY (repeatable; needs --encrypted)
+    #[arg(long, value_name = "REGION=KEY")]
+    kms_key: Vec<String>,
+    /// Copy the source AMI's tags (images only)
+    #[arg(long)]
+    copy_tags: bool,
+    /// Tag of the copies, KEY=VALUE (repeatable)
+    #[arg(long, value_name = "KEY=VALUE")]
+    tag: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -253,15 +292,34 @@ fn copy_spec(kind: Kind, a: CopyArgs, client_token: Option<String>) -> CopySpec 
     }
 }
 
-fn alibaba_spec(a: AlibabaImageArgs) -> CopySpec {
-    let tags = a
-        .tag
+/// `KEY=VALUE` pairs; a bare `KEY` has an empty value.
+fn pairs(items: Vec<String>) -> Vec<(String, String)> {
+    items
         .into_iter()
         .map(|t| match t.split_once('=') {
             Some((k, v)) => (k.to_string(), v.to_string()),
             None => (t, String::new()),
         })
-        .collect();
+        .collect()
+}
+
+fn aws_spec(kind: Kind, a: AwsCopyArgs) -> CopySpec {
+    CopySpec {
+        cloud: Cloud::Aws,
+        description: a.description,
+        options: CloudOptions::Aws(AwsOptions {
+            encrypted: a.encrypted,
+            kms_key_id: a.kms_key_id,
+            kms_keys: pairs(a.kms_key).into_iter().collect(),
+            copy_tags: a.copy_tags,
+            tags: pairs(a.tag),
+        }),
+        ..copy_spec(kind, a.copy, None)
+    }
+}
+
+fn alibaba_spec(a: AlibabaImageArgs) -> CopySpec {
+    let tags = pairs(a.tag);
     CopySpec {
         cloud: Cloud::Alibaba,
         description: a.description,
@@ -334,6 +392,16 @@ impl Cli {
                 AlibabaCommand::Image(a) => Action::Copy(alibaba_spec(a)),
                 AlibabaCommand::Cancel(a) => Action::Cancel {
                     cloud: Cloud::Alibaba,
+                    kind: Kind::Image,
+                    id: a.id,
+                    region: a.region,
+                },
+            },
+            Command::Aws { command } => match command {
+                AwsCommand::Image(a) => Action::Copy(aws_spec(Kind::Image, a)),
+                AwsCommand::Snapshot(a) => Action::Copy(aws_spec(Kind::Snapshot, a)),
+                AwsCommand::Cancel(a) => Action::Cancel {
+                    cloud: Cloud::Aws,
                     kind: Kind::Image,
                     id: a.id,
                     region: a.region,

@@ -65,6 +65,7 @@ pub struct Profile {
     pub baidu: Option<CloudProfile>,
     pub huawei: Option<CloudProfile>,
     pub alibaba: Option<CloudProfile>,
+    pub aws: Option<CloudProfile>,
 }
 
 impl Profile {
@@ -73,6 +74,7 @@ impl Profile {
             Cloud::Baidu => self.baidu.as_ref(),
             Cloud::Huawei => self.huawei.as_ref(),
             Cloud::Alibaba => self.alibaba.as_ref(),
+            Cloud::Aws => self.aws.as_ref(),
         }
     }
 }
@@ -155,6 +157,11 @@ pub fn env_names(cloud: Cloud) -> EnvNames {
             access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
             secret_access_key: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
             session_token: "ALIBABA_CLOUD_SECURITY_TOKEN",
+        },
+        Cloud::Aws => EnvNames {
+            access_key_id: "AWS_ACCESS_KEY_ID",
+            secret_access_key: "AWS_SECRET_ACCESS_KEY",
+            session_token: "AWS_SESSION_TOKEN",
         },
     }
 }
@@ -273,12 +280,79 @@ pub fn resolve_credentials(
         }
         (None, None) => {}
     }
-    from_profile("default")?.ok_or_else(|| {
-        Error::auth(format!(
-            "no {cloud} credentials: set {} and {}, or add a [profiles.default.{cloud}] table to the config file",
-            names.access_key_id, names.secret_access_key
-        ))
-    })
+    if let Some(c) = from_profile("default")? {
+        return Ok(c);
+    }
+    if cloud == Cloud::Aws {
+        if let Some(c) = aws_shared_credentials(env)? {
+            return Ok(c);
+        }
+    }
+    Err(Error::auth(format!(
+        "no {cloud} credentials: set {} and {}, or add a [profiles.default.{cloud}] table to the config file{}",
+        names.access_key_id,
+        names.secret_access_key,
+        if cloud == Cloud::Aws { ", or use AWS_PROFILE with ~/.aws/credentials" } else { "" }
+    )))
+}
+
+/// The AWS CLI's shared files: `AWS_PROFILE` (else `default`) in `~/.aws/credentials`
+/// (`[name]`), then in `~/.aws/config` (`[profile name]`, or `[default]`).
+/// `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE` move them.
+fn aws_shared_credentials(env: &EnvMap) -> Result<Option<Credentials>> {
+    let profile = env
+        .get("AWS_PROFILE")
+        .filter(|p| !p.is_empty())
+        .map(String::as_str)
+        .unwrap_or("default");
+    let home = env.get("HOME").map(PathBuf::from);
+    let file = |var: &str, name: &str| {
+        env.get(var)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
+    };
+    let config_section = if profile == "default" {
+        "default".to_string()
+    } else {
+        format!("profile {profile}")
+    };
+    let sources = [
+        (
+            file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+            profile.to_string(),
+        ),
+        (file("AWS_CONFIG_FILE", "config"), config_section),
+    ];
+    for (path, section) in sources {
+        let Some(path) = path else { continue };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        };
+        let ini = ini::Ini::load_from_str(&text)
+            .map_err(|e| Error::new(ErrorKind::Usage, format!("{}: {e}", path.display())))?;
+        let Some(sec) = ini.section(Some(section.as_str())) else {
+            continue;
+        };
+        if let (Some(ak), Some(sk)) = (
+            sec.get("aws_access_key_id"),
+            sec.get("aws_secret_access_key"),
+        ) {
+            return Ok(Some(Credentials {
+                access_key_id: ak.trim().to_string(),
+                secret_access_key: Secret::new(sk.trim()),
+                session_token: sec.get("aws_session_token").map(|t| Secret::new(t.trim())),
+            }));
+        }
+    }
+    if env.contains_key("AWS_PROFILE") {
+        return Err(Error::auth(format!(
+            "AWS_PROFILE={profile}: no such profile with static keys in the shared AWS files"
+        )));
+    }
+    Ok(None)
 }
 
 /// An endpoint template such as `https://bcc.{region}.baidubce.com` or `http://127.0.0.1:8080/{region}`.
@@ -361,6 +435,7 @@ pub fn default_endpoint(cloud: Cloud) -> &'static str {
         Cloud::Baidu => "https://bcc.{region}.baidubce.com",
         Cloud::Huawei => "https://ims.{region}.myhuaweicloud.com",
         Cloud::Alibaba => "https://ecs.{region}.aliyuncs.com",
+        Cloud::Aws => "https://ec2.{region}.amazonaws.com",
     }
 }
 
@@ -454,6 +529,44 @@ mod tests {
         );
         let err = ProjectIds::resolve(&["nope".into()], &env(&[]), None).unwrap_err();
         assert!(err.message.starts_with("--project-id"));
+    }
+
+    #[test]
+    fn aws_shared_files_and_aws_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("credentials");
+        let config = dir.path().join("config");
+        std::fs::write(
+            &creds,
+            "[default]\naws_access_key_id = D\naws_secret_access_key = DS\n",
+        )
+        .unwrap();
+        std::fs::write(&config, "[profile ci]\naws_access_key_id = C\naws_secret_access_key = CS\naws_session_token = T\n").unwrap();
+        let files = [
+            ("AWS_SHARED_CREDENTIALS_FILE", creds.to_str().unwrap()),
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+        ];
+        let c = resolve_credentials(Cloud::Aws, &env(&files), None, None).unwrap();
+        assert_eq!(c.access_key_id, "D");
+        let mut with_profile = files.to_vec();
+        with_profile.push(("AWS_PROFILE", "ci"));
+        let c = resolve_credentials(Cloud::Aws, &env(&with_profile), None, None).unwrap();
+        assert_eq!(c.access_key_id, "C");
+        assert_eq!(c.session_token.unwrap().expose(), "T");
+        with_profile.push(("AWS_PROFILE", "nope"));
+        let mut missing = files.to_vec();
+        missing.push(("AWS_PROFILE", "nope"));
+        let e = resolve_credentials(Cloud::Aws, &env(&missing), None, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        // The environment still wins.
+        let mut both = files.to_vec();
+        both.extend([("AWS_ACCESS_KEY_ID", "E"), ("AWS_SECRET_ACCESS_KEY", "ES")]);
+        assert_eq!(
+            resolve_credentials(Cloud::Aws, &env(&both), None, None)
+                .unwrap()
+                .access_key_id,
+            "E"
+        );
     }
 
     #[test]

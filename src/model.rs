@@ -13,6 +13,7 @@ pub enum Cloud {
     Baidu,
     Huawei,
     Alibaba,
+    Aws,
 }
 
 impl Cloud {
@@ -21,6 +22,7 @@ impl Cloud {
             Cloud::Baidu => "baidu",
             Cloud::Huawei => "huawei",
             Cloud::Alibaba => "alibaba",
+            Cloud::Aws => "aws",
         }
     }
 }
@@ -119,6 +121,20 @@ pub enum CloudOptions {
     None,
     Huawei(HuaweiOptions),
     Alibaba(AlibabaOptions),
+    Aws(AwsOptions),
+}
+
+/// AWS CopyImage / CopySnapshot settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AwsOptions {
+    pub encrypted: bool,
+    /// The KMS key in every destination (`--kms-key-id`).
+    pub kms_key_id: Option<String>,
+    /// KMS keys by destination region (`--kms-key REGION=KEY`).
+    pub kms_keys: std::collections::BTreeMap<String, String>,
+    /// Copy the source AMI's tags (`CopyImageTags`).
+    pub copy_tags: bool,
+    pub tags: Vec<(String, String)>,
 }
 
 /// Alibaba ECS CopyImage settings.

@@ -7,7 +7,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, ReqwestTransport, RetryPolicy};
 use crate::model::Cloud;
 use crate::provider::{
-    alibaba::AlibabaProvider, baidu::BaiduProvider, huawei::HuaweiProvider, Provider,
+    alibaba::AlibabaProvider, aws::AwsProvider, baidu::BaiduProvider, huawei::HuaweiProvider,
+    Provider,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -143,6 +144,7 @@ pub async fn build(
         let p: Arc<dyn Provider> = match cloud {
             Cloud::Baidu => Arc::new(BaiduProvider::new(client.clone(), c, ep, g.concurrency)),
             Cloud::Alibaba => Arc::new(AlibabaProvider::new(client.clone(), c, ep, g.concurrency)),
+            Cloud::Aws => Arc::new(AwsProvider::new(client.clone(), c, ep, g.concurrency)),
             Cloud::Huawei => {
                 let profile = file
                     .as_ref()

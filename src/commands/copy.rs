@@ -2,7 +2,7 @@
 
 use super::{context, CopySpec, Environment, Globals, OutputFormat};
 use crate::error::Result;
-use crate::model::{CopyRequest, Report};
+use crate::model::{Cloud, CopyRequest, Report};
 use crate::provider;
 
 pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
@@ -23,7 +23,9 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
     }
     let spans_regions = req.dest_regions.iter().any(|d| *d != req.source_region);
     if let Some(e) = g.endpoint.as_deref().filter(|e| !e.contains("{region}")) {
-        if spans_regions && !g.quiet {
+        // Alibaba (RegionId) and AWS (the signature's scope) name the region in the request.
+        let region_in_request = matches!(req.cloud, Cloud::Alibaba | Cloud::Aws);
+        if spans_regions && !g.quiet && !region_in_request {
             eprintln!(
                 "imgcopy: warning: --endpoint {e} has no {{region}}: requests for every region go to that one URL"
             );

@@ -23,6 +23,8 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
     pub method: String,
+    /// The cloud region the request is for (SigV4 signs it).
+    pub region: String,
     pub url: Url,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,

@@ -73,6 +73,7 @@ fn reply(
 fn request() -> HttpRequest {
     HttpRequest {
         method: "POST".into(),
+        region: "bj".into(),
         url: Url::parse("http://127.0.0.1:1/v2/image/m-1?remoteCopy=").unwrap(),
         headers: vec![],
         body: Bytes::from_static(b"{}"),

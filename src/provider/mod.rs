@@ -1,6 +1,7 @@
 //! The seam between the engine and each cloud: validated requests in, records and updates out.
 
 pub mod alibaba;
+pub mod aws;
 pub mod baidu;
 pub mod huawei;
 
@@ -21,7 +22,7 @@ pub struct ApiCall {
     pub query: Vec<(String, String)>,
     /// Headers of this call besides what signing adds.
     pub headers: Vec<(String, String)>,
-    /// A JSON body.
+    /// The body: JSON unless `headers` names another content type.
     pub body: Option<String>,
     pub safety: Safety,
 }
@@ -95,7 +96,10 @@ pub fn planned(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> Re
 impl Api {
     fn http_request(&self, call: &ApiCall) -> Result<HttpRequest> {
         let mut headers = call.headers.clone();
-        if call.body.is_some() {
+        let typed = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if call.body.is_some() && !typed {
             headers.push((
                 "content-type".to_string(),
                 "application/json;charset=utf-8".to_string(),
@@ -103,41 +107,50 @@ impl Api {
         }
         Ok(HttpRequest {
             method: call.method.to_string(),
+            region: call.region.clone(),
             url: call_url(&self.endpoint, self.dialect.as_ref(), call)?,
             headers,
             body: call.body.clone().unwrap_or_default().into(),
         })
     }
 
+    /// Sends a call; the successful reply and the attempts it took.
+    pub async fn send_raw(&self, call: &ApiCall) -> Result<crate::http::Reply> {
+        let req = self.http_request(call)?;
+        self.client
+            .execute(self.dialect.as_ref(), &req, call.safety)
+            .await
+            .map_err(|(e, _)| e)
+    }
+
+    /// A reply body that could not be read, as an error naming the call.
+    pub fn unreadable(&self, call: &ApiCall, reply: &crate::http::Reply, why: &str) -> Error {
+        Error::protocol(format!(
+            "could not read the reply to {} {}: {why}: {}",
+            call.method,
+            call.path,
+            crate::http::body_excerpt(&reply.response.body)
+        ))
+        .with_provider(self.dialect.cloud())
+        .with_request_id(
+            reply
+                .response
+                .header(self.dialect.request_id_header())
+                .map(str::to_string),
+        )
+    }
+
     /// Sends a call and decodes its JSON reply (an empty body decodes as `{}`), returning
     /// the attempts it took.
     pub async fn send<T: DeserializeOwned>(&self, call: &ApiCall) -> Result<(T, u32)> {
-        let req = self.http_request(call)?;
-        let reply = self
-            .client
-            .execute(self.dialect.as_ref(), &req, call.safety)
-            .await
-            .map_err(|(e, _)| e)?;
+        let reply = self.send_raw(call).await?;
         let body: &[u8] = if reply.response.body.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {
             &reply.response.body
         };
-        let value = serde_json::from_slice(body).map_err(|e| {
-            Error::protocol(format!(
-                "could not read the reply to {} {}: {e}: {}",
-                call.method,
-                call.path,
-                crate::http::body_excerpt(&reply.response.body)
-            ))
-            .with_provider(self.dialect.cloud())
-            .with_request_id(
-                reply
-                    .response
-                    .header(self.dialect.request_id_header())
-                    .map(str::to_string),
-            )
-        })?;
+        let value = serde_json::from_slice(body)
+            .map_err(|e| self.unreadable(call, &reply, &e.to_string()))?;
         Ok((value, reply.attempts))
     }
 }
@@ -172,6 +185,7 @@ pub fn validate(req: &CopyRequest, custom_endpoint: bool) -> Result<()> {
         Cloud::Baidu => baidu::api::validate(req),
         Cloud::Huawei => huawei::api::validate(req, custom_endpoint),
         Cloud::Alibaba => alibaba::api::validate(req),
+        Cloud::Aws => aws::api::validate(req),
     }
 }
 
@@ -181,6 +195,7 @@ pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> 
         Cloud::Baidu => baidu::plan(req, endpoint),
         Cloud::Huawei => huawei::plan(req, endpoint),
         Cloud::Alibaba => alibaba::plan(req, endpoint),
+        Cloud::Aws => aws::plan(req, endpoint),
     }
 }
 
@@ -198,6 +213,10 @@ pub fn validate_cancel(cloud: Cloud, kind: Kind, id: &str, region: &str) -> Resu
         Cloud::Alibaba => {
             alibaba::api::check_id("--id", id)?;
             alibaba::api::check_region("--region", region)
+        }
+        Cloud::Aws => {
+            aws::api::check_id(kind, id)?;
+            aws::api::check_region("--region", region)
         }
     }
 }

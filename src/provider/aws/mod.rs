@@ -1,0 +1,421 @@
+//! AWS EC2: CopyImage and CopySnapshot issued in each destination region, followed with
+//! batched DescribeImages / DescribeSnapshots.
+
+pub mod api;
+pub mod error;
+pub mod wire;
+
+use super::{Api, ApiCall, PlannedCall, Provider};
+use crate::config::{Credentials, Endpoint};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
+use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
+use crate::sign::{aws as sigv4, SignContext};
+use async_trait::async_trait;
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub struct AwsDialect {
+    creds: Option<Credentials>,
+}
+
+impl Dialect for AwsDialect {
+    fn cloud(&self) -> Cloud {
+        Cloud::Aws
+    }
+
+    /// SigV4 for the request's region: with one endpoint for every region (moto), the region
+    /// travels in the signature's scope.
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
+        let Some(creds) = &self.creds else { return };
+        let region = req.region.clone();
+        req.sign_with(&["content-length"], |r| {
+            sigv4::sign(r, creds, ctx, &region, "ec2").unwrap_or_else(|e| {
+                tracing::error!("could not sign the request: {e}");
+                Default::default()
+            })
+        });
+    }
+
+    fn parse_error(&self, resp: &HttpResponse) -> Error {
+        error::parse_error(resp)
+    }
+
+    fn encode_query(&self, query: &[(String, String)]) -> String {
+        query
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    crate::sign::aliyun::enc(k),
+                    crate::sign::aliyun::enc(v)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn request_id_header(&self) -> &'static str {
+        "x-amzn-requestid"
+    }
+}
+
+pub struct AwsProvider {
+    api: Api,
+    concurrency: usize,
+}
+
+/// The calls a copy would make, for `--dry-run`.
+pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
+    let d = AwsDialect { creds: None };
+    req.dest_regions
+        .iter()
+        .map(|dest| {
+            let call = match req.kind {
+                Kind::Image => api::copy_image(req, dest),
+                Kind::Snapshot => api::copy_snapshot(req, dest),
+            };
+            super::planned(endpoint, &d, &call)
+        })
+        .collect()
+}
+
+fn failed(code: String, message: String) -> Option<RecordError> {
+    Some(RecordError {
+        code,
+        message,
+        request_id: None,
+    })
+}
+
+/// AMI state → our state; `failed` carries the StateReason.
+pub fn update_from_image(img: &wire::Image) -> PollUpdate {
+    let (state, progress, error) = match img.image_state.as_str() {
+        "available" => (CopyState::Available, Some(100), None),
+        "pending" | "transient" => (CopyState::Copying, None, None),
+        s @ ("failed" | "error" | "invalid" | "deregistered" | "disabled") => {
+            let reason = img.state_reason.as_ref();
+            (
+                CopyState::Failed,
+                None,
+                failed(
+                    reason
+                        .and_then(|r| r.code.clone())
+                        .unwrap_or_else(|| format!("Image.{s}")),
+                    reason
+                        .and_then(|r| r.message.clone())
+                        .unwrap_or_else(|| format!("the copy ended in state {s}")),
+                ),
+            )
+        }
+        other => {
+            tracing::warn!(state = other, "unknown AMI state; still waiting");
+            (CopyState::Copying, None, None)
+        }
+    };
+    PollUpdate {
+        state,
+        dest_id: None,
+        progress,
+        cloud_status: Some(img.image_state.clone()),
+        error,
+    }
+}
+
+/// Snapshot status → our state, with `Progress` (`42%`).
+pub fn update_from_snapshot(s: &wire::Snapshot) -> PollUpdate {
+    let progress = s
+        .progress
+        .as_deref()
+        .and_then(|p| p.trim().trim_end_matches('%').parse::<f64>().ok())
+        .map(|p| p.clamp(0.0, 100.0).round() as u8);
+    let (state, progress, error) = match s.status.as_str() {
+        "completed" => (CopyState::Available, Some(100), None),
+        "pending" | "recoverable" | "recovering" => (CopyState::Copying, progress, None),
+        "error" => (
+            CopyState::Failed,
+            progress,
+            failed(
+                "Snapshot.error".into(),
+                s.state_message
+                    .clone()
+                    .unwrap_or_else(|| "the copy ended in state error".into()),
+            ),
+        ),
+        other => {
+            tracing::warn!(state = other, "unknown snapshot state; still waiting");
+            (CopyState::Copying, progress, None)
+        }
+    };
+    PollUpdate {
+        state,
+        dest_id: None,
+        progress,
+        cloud_status: Some(s.status.clone()),
+        error,
+    }
+}
+
+impl AwsProvider {
+    pub fn new(
+        client: Arc<Client>,
+        creds: Credentials,
+        endpoint: Endpoint,
+        concurrency: usize,
+    ) -> Self {
+        AwsProvider {
+            api: Api {
+                client,
+                dialect: Box::new(AwsDialect { creds: Some(creds) }),
+                endpoint,
+            },
+            concurrency: concurrency.max(1),
+        }
+    }
+
+    async fn send_xml<T: DeserializeOwned>(&self, call: &ApiCall) -> Result<(T, u32)> {
+        let reply = self.api.send_raw(call).await?;
+        let value = wire::from_xml(&reply.response.body)
+            .map_err(|e| self.api.unreadable(call, &reply, &e))?;
+        Ok((value, reply.attempts))
+    }
+
+    /// A snapshot copy made earlier from the same source (found by its provenance tag).
+    async fn existing_snapshot(
+        &self,
+        req: &CopyRequest,
+        dest: &str,
+    ) -> Result<Option<wire::Snapshot>> {
+        let call = api::find_snapshot_copy(req, dest);
+        match self
+            .send_xml::<wire::DescribeSnapshotsResponse>(&call)
+            .await
+        {
+            Ok((r, _)) => Ok(r
+                .snapshot_set
+                .items
+                .into_iter()
+                .find(|s| s.status != "error")),
+            Err(e) if e.kind == ErrorKind::Auth => Err(e),
+            Err(e) => {
+                tracing::warn!("could not look for an earlier copy in {dest}: {e}");
+                Ok(None)
+            }
+        }
+    }
+
+    async fn start(&self, req: &CopyRequest, dest: &str) -> Result<CopyRecord> {
+        let now = OffsetDateTime::now_utc();
+        let mut r = CopyRecord::new(req, dest, now);
+        match req.kind {
+            Kind::Image => {
+                let (reply, attempts) = self
+                    .send_xml::<wire::CopyImageResponse>(&api::copy_image(req, dest))
+                    .await?;
+                r.dest_id = Some(reply.image_id);
+                r.attempts = attempts;
+                r.client_token = Some(api::client_token(req, dest));
+            }
+            Kind::Snapshot => {
+                if let Some(found) = self.existing_snapshot(req, dest).await? {
+                    let u = update_from_snapshot(&found);
+                    r.dest_id = Some(found.snapshot_id);
+                    r.apply(&u, now);
+                    return Ok(r);
+                }
+                let (reply, attempts) = self
+                    .send_xml::<wire::CopySnapshotResponse>(&api::copy_snapshot(req, dest))
+                    .await?;
+                r.dest_id = Some(reply.snapshot_id);
+                r.attempts = attempts;
+            }
+        }
+        Ok(r)
+    }
+
+    /// One describe call for up to 100 copies of one kind in one region. A copy that no
+    /// longer exists fails the whole call, so then each is asked about alone.
+    async fn describe(
+        &self,
+        kind: Kind,
+        region: &str,
+        recs: &[&CopyRecord],
+    ) -> Vec<Result<PollUpdate>> {
+        let ids: Vec<&str> = recs.iter().filter_map(|r| r.dest_id.as_deref()).collect();
+        let call = api::describe(kind, region, &ids);
+        let found: Result<Vec<(String, PollUpdate)>> = match kind {
+            Kind::Image => self
+                .send_xml::<wire::DescribeImagesResponse>(&call)
+                .await
+                .map(|(r, _)| {
+                    r.images_set
+                        .items
+                        .iter()
+                        .map(|i| (i.image_id.clone(), update_from_image(i)))
+                        .collect()
+                }),
+            Kind::Snapshot => self
+                .send_xml::<wire::DescribeSnapshotsResponse>(&call)
+                .await
+                .map(|(r, _)| {
+                    r.snapshot_set
+                        .items
+                        .iter()
+                        .map(|s| (s.snapshot_id.clone(), update_from_snapshot(s)))
+                        .collect()
+                }),
+        };
+        match found {
+            Ok(list) => recs
+                .iter()
+                .map(|r| {
+                    list.iter()
+                        .find(|(id, _)| Some(id.as_str()) == r.dest_id.as_deref())
+                        .map(|(_, u)| Ok(u.clone()))
+                        .unwrap_or_else(|| Ok(gone(kind)))
+                })
+                .collect(),
+            Err(e) if e.kind == ErrorKind::NotFound && recs.len() > 1 => {
+                let mut out = Vec::with_capacity(recs.len());
+                for r in recs {
+                    out.extend(Box::pin(self.describe(kind, region, &[*r])).await);
+                }
+                out
+            }
+            Err(e) if e.kind == ErrorKind::NotFound => vec![Ok(gone(kind))],
+            Err(e) => recs.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+}
+
+/// A copy its region no longer knows (deregistered or deleted).
+fn gone(kind: Kind) -> PollUpdate {
+    let code = match kind {
+        Kind::Image => "InvalidAMIID.NotFound",
+        Kind::Snapshot => "InvalidSnapshot.NotFound",
+    };
+    PollUpdate {
+        state: CopyState::Failed,
+        dest_id: None,
+        progress: None,
+        cloud_status: None,
+        error: failed(
+            code.into(),
+            "the copy no longer exists in its region".into(),
+        ),
+    }
+}
+
+#[async_trait]
+impl Provider for AwsProvider {
+    fn cloud(&self) -> Cloud {
+        Cloud::Aws
+    }
+
+    async fn submit(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
+        let outcomes = futures::stream::iter(req.dest_regions.iter().cloned())
+            .map(|dest| async move {
+                let r = self.start(req, &dest).await;
+                (dest, r)
+            })
+            .buffered(self.concurrency)
+            .collect()
+            .await;
+        super::settle(req, outcomes)
+    }
+
+    /// One describe call per (kind, region) and 100 copies.
+    async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
+        let mut groups: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
+        for (i, r) in records.iter().enumerate() {
+            groups
+                .entry((r.kind == Kind::Image, r.dest_region.clone()))
+                .or_default()
+                .push(i);
+        }
+        let batches: Vec<(Kind, String, Vec<usize>)> = groups
+            .into_iter()
+            .flat_map(|((image, region), idx)| {
+                let kind = if image { Kind::Image } else { Kind::Snapshot };
+                idx.chunks(api::MAX_IDS)
+                    .map(|c| (kind, region.clone(), c.to_vec()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let answered: Vec<(Vec<usize>, Vec<Result<PollUpdate>>)> = futures::stream::iter(batches)
+            .map(|(kind, region, idx)| async move {
+                let recs: Vec<&CopyRecord> = idx.iter().map(|&i| &records[i]).collect();
+                let updates = self.describe(kind, &region, &recs).await;
+                (idx, updates)
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        let mut out: Vec<Option<Result<PollUpdate>>> = (0..records.len()).map(|_| None).collect();
+        for (idx, updates) in answered {
+            for (i, u) in idx.into_iter().zip(updates) {
+                out[i] = Some(u);
+            }
+        }
+        out.into_iter()
+            .map(|u| u.expect("every record is in one batch"))
+            .collect()
+    }
+
+    /// Deregistering a pending AMI copy stops it.
+    async fn cancel(&self, kind: Kind, region: &str, dest_id: &str) -> Result<()> {
+        if kind != Kind::Image {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "only AMI copies can be canceled",
+            ));
+        }
+        self.send_xml::<wire::ReturnResponse>(&api::deregister_image(region, dest_id))
+            .await
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_and_snapshot_states() {
+        let img = |s: &str| wire::Image {
+            image_id: "ami-1".into(),
+            image_state: s.into(),
+            state_reason: Some(wire::StateReason {
+                code: Some("Client.InvalidKMSKey".into()),
+                message: Some("the KMS key is not usable".into()),
+            }),
+        };
+        assert_eq!(update_from_image(&img("pending")).state, CopyState::Copying);
+        assert_eq!(
+            update_from_image(&img("available")).state,
+            CopyState::Available
+        );
+        let f = update_from_image(&img("failed"));
+        assert_eq!(f.state, CopyState::Failed);
+        assert_eq!(f.error.unwrap().code, "Client.InvalidKMSKey");
+        let snap = |s: &str, p: &str| wire::Snapshot {
+            snapshot_id: "snap-1".into(),
+            status: s.into(),
+            progress: Some(p.into()),
+            state_message: None,
+        };
+        let u = update_from_snapshot(&snap("pending", "42%"));
+        assert_eq!((u.state, u.progress), (CopyState::Copying, Some(42)));
+        assert_eq!(
+            update_from_snapshot(&snap("completed", "100%")).state,
+            CopyState::Available
+        );
+        assert_eq!(
+            update_from_snapshot(&snap("error", "3%")).state,
+            CopyState::Failed
+        );
+    }
+}
