@@ -56,6 +56,13 @@ pub fn options(req: &CopyRequest) -> AwsOptions {
     }
 }
 
+/// Form encoding as the AWS SDKs write it (Python's `urlencode`): `A-Za-z0-9_.-~` literal,
+/// space as `+`, everything else `%XX`. Servers that re-encode the parsed form to check the
+/// signature (moto) get the same bytes back.
+pub fn form(s: &str) -> String {
+    enc(s).replace("%20", "+")
+}
+
 /// A form-encoded EC2 call of `action` to `region`.
 fn query_call(
     region: &str,
@@ -70,7 +77,7 @@ fn query_call(
     all.extend(params);
     let body = all
         .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .map(|(k, v)| format!("{}={}", form(k), form(v)))
         .collect::<Vec<_>>()
         .join("&");
     ApiCall {
@@ -373,7 +380,7 @@ mod tests {
             .map(|kv| {
                 let (k, v) = kv.split_once('=').unwrap();
                 let d = |s: &str| {
-                    percent_encoding::percent_decode_str(s)
+                    percent_encoding::percent_decode_str(&s.replace('+', " "))
                         .decode_utf8_lossy()
                         .into_owned()
                 };
