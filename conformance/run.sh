@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Conformance against the vendors' official Python SDKs (pinned in requirements.txt):
+# Conformance against the vendors' official Python SDKs and moto (pinned in requirements.txt):
 #  1. the committed signing vectors equal what the SDK signers compute now;
-#  2. the official clients work against `imgcopy emulator` (and fail on a wrong secret).
+#  2. the official clients work against `imgcopy emulator` (and fail on a wrong secret);
+#  3. imgcopy's AWS copies land in moto with SigV4 checking on (checked with boto3).
 # Needs only Python 3 with pip and the Rust toolchain; installs the rest into conformance/.venv.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -42,4 +43,5 @@ echo "emulator at $base (pid $emu)"
 for cloud in baidu huawei alibaba; do
   "$py" "$here/drive_$cloud.py" "$base" imgcopy-sandbox-ak imgcopy-sandbox-sk
 done
+"$py" "$here/aws_moto.py" "$bin"
 echo "conformance: all checks passed"
