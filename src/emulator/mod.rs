@@ -2,6 +2,7 @@
 //! signatures and moves copies through their states on a virtual clock.
 
 pub mod alibaba;
+pub mod aws;
 pub mod baidu;
 pub mod huawei;
 pub mod state;
@@ -120,6 +121,7 @@ impl IntoResponse for EmuResponse {
 pub fn status_of(r: &Resource, now: f64) -> String {
     match r.provider.as_str() {
         "huawei" => huawei::status_of(r, now),
+        "aws" => aws::status_of(r, now),
         _ => r.status_at(now),
     }
 }
@@ -210,6 +212,7 @@ fn split_region(path: &str) -> (Option<String>, String) {
     if crate::provider::baidu::api::REGIONS.contains(&first)
         || crate::provider::huawei::api::REGIONS.contains(&first)
         || crate::provider::alibaba::api::REGIONS.contains(&first)
+        || crate::provider::aws::api::REGIONS.contains(&first)
     {
         (Some(first.to_string()), format!("/{rest}"))
     } else {
@@ -248,6 +251,7 @@ async fn handle(
     };
     let Some(route) = baidu::route(&req)
         .or_else(|| huawei::route(&req))
+        .or_else(|| aws::route(&req))
         .or_else(|| alibaba::route(&req))
     else {
         return EmuResponse::json(
@@ -272,17 +276,20 @@ async fn handle(
             match route.provider {
                 "huawei" => huawei::apig_error(status, code, message),
                 "alibaba" => alibaba::error(status, code, message),
+                "aws" => aws::error(status, code, message),
                 _ => baidu::error(status, code, message),
             }
         }
         None => match route.provider {
             "huawei" => huawei::handle(&mut world, &req, route.action),
             "alibaba" => alibaba::handle(&mut world, &req, route.action),
+            "aws" => aws::handle(&mut world, &req, route.action),
             _ => baidu::handle(&mut world, &req, route.action),
         },
     };
     let region = match route.provider {
         "alibaba" => alibaba::region_of(&req),
+        "aws" => aws::region_of(&req),
         "huawei" => req
             .region
             .clone()

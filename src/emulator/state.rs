@@ -238,6 +238,7 @@ impl World {
         super::baidu::seed(&mut w);
         super::huawei::seed(&mut w);
         super::alibaba::seed(&mut w);
+        super::aws::seed(&mut w);
         w
     }
 

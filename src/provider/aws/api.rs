@@ -233,7 +233,9 @@ pub fn check_id(kind: Kind, id: &str) -> Result<()> {
     if !(rest.len() == 8 || rest.len() == 17) || !rest.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(Error::usage(
             "--id",
-            format!("`{id}` is not an {kind} id (`{prefix}` and 8 or 17 hexadecimal characters)"),
+            format!(
+                "`{id}` is not a valid {kind} id (`{prefix}` and 8 or 17 hexadecimal characters)"
+            ),
         ));
     }
     Ok(())
