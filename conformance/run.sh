@@ -40,7 +40,7 @@ if [ -z "$base" ]; then
   echo "the emulator did not start:"; cat "$log"; exit 1
 fi
 echo "emulator at $base (pid $emu)"
-for cloud in baidu huawei alibaba; do
+for cloud in baidu huawei alibaba aws; do
   "$py" "$here/drive_$cloud.py" "$base" imgcopy-sandbox-ak imgcopy-sandbox-sk
 done
 "$py" "$here/aws_moto.py" "$bin"
