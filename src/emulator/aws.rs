@@ -121,6 +121,12 @@ pub fn route(req: &EmuRequest) -> Option<Route> {
     })
 }
 
+/// How many ids a describe call named.
+pub fn ids(req: &EmuRequest) -> usize {
+    let p = params(req);
+    list(&p, "ImageId").len() + list(&p, "SnapshotId").len()
+}
+
 /// The region a request was signed for.
 pub fn region_of(req: &EmuRequest) -> String {
     req.header("authorization")

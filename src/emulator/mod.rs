@@ -309,6 +309,7 @@ async fn handle(
         status: resp.status,
         ids: match route.provider {
             "alibaba" => alibaba::image_ids(&req),
+            "aws" => aws::ids(&req),
             _ => 1,
         },
     });

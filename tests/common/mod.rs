@@ -125,7 +125,9 @@ pub fn imgcopy() -> Command {
         .env("HUAWEICLOUD_SDK_SK", SK)
         .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SK);
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SK)
+        .env("AWS_ACCESS_KEY_ID", AK)
+        .env("AWS_SECRET_ACCESS_KEY", SK);
     c
 }
 
