@@ -512,3 +512,101 @@ fn deregister(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
     w.resources.remove(i);
     ok("DeregisterImage", "<return>true</return>")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Credentials, Secret};
+    use crate::sign::{SignContext, SignableRequest};
+    use std::collections::HashMap;
+
+    fn signed(ak: &str, secret: &str, now: OffsetDateTime, body: &[u8]) -> EmuRequest {
+        let headers = vec![
+            ("host".to_string(), "127.0.0.1:9".to_string()),
+            (
+                "content-type".to_string(),
+                "application/x-www-form-urlencoded; charset=utf-8".to_string(),
+            ),
+        ];
+        let out = sigv4::sign(
+            &SignableRequest {
+                method: "POST",
+                path: "/",
+                query: &[],
+                headers: &headers,
+                body,
+            },
+            &Credentials {
+                access_key_id: ak.into(),
+                secret_access_key: Secret::new(secret),
+                session_token: None,
+            },
+            &SignContext {
+                now,
+                nonce: String::new(),
+            },
+            "eu-west-1",
+            "ec2",
+        )
+        .unwrap();
+        EmuRequest {
+            method: "POST".into(),
+            raw_path: "/".into(),
+            path: "/".into(),
+            region: None,
+            query: Vec::new(),
+            headers: headers.into_iter().chain(out.headers).collect(),
+            body: body.to_vec().into(),
+        }
+    }
+
+    fn code(r: Result<(), EmuResponse>) -> String {
+        match r {
+            Ok(()) => "ok".into(),
+            Err(e) => {
+                let text = String::from_utf8(e.body).unwrap();
+                let code = text
+                    .split("<Code>")
+                    .nth(1)
+                    .unwrap()
+                    .split("</Code>")
+                    .next()
+                    .unwrap()
+                    .to_string();
+                format!("{} {code}", e.status)
+            }
+        }
+    }
+
+    #[test]
+    fn verifies_sigv4_from_the_wire() {
+        let w = World::new(
+            1.0,
+            1.0,
+            HashMap::from([("ak".to_string(), "sk".to_string())]),
+        );
+        let now = OffsetDateTime::now_utc();
+        let body = b"Action=DescribeImages&Version=2016-11-15";
+        assert_eq!(code(verify(&w, &signed("ak", "sk", now, body), now)), "ok");
+        assert_eq!(
+            code(verify(&w, &signed("ak", "no", now, body), now)),
+            "401 AuthFailure"
+        );
+        assert_eq!(
+            code(verify(&w, &signed("who", "sk", now, body), now)),
+            "401 AuthFailure"
+        );
+        let old = now - time::Duration::hours(1);
+        assert_eq!(
+            code(verify(&w, &signed("ak", "sk", old, body), now)),
+            "400 RequestExpired"
+        );
+        let mut tampered = signed("ak", "sk", now, body);
+        tampered.body = b"Action=DescribeImages&Version=2016-11-16".to_vec().into();
+        assert_eq!(
+            code(verify(&w, &tampered, now)),
+            "401 AuthFailure",
+            "the body is signed"
+        );
+    }
+}
