@@ -65,6 +65,49 @@ pub fn settle(
         .collect())
 }
 
+/// Polls records in batches: grouped by `key` (e.g. region), at most `max` per call,
+/// `concurrency` calls at once; `describe` answers one batch, results come back in record order
+/// (for clouds whose status calls take many ids).
+pub async fn poll_batched<K, F, Fut>(
+    records: &[CopyRecord],
+    key: impl Fn(&CopyRecord) -> K,
+    max: usize,
+    concurrency: usize,
+    describe: F,
+) -> Vec<Result<PollUpdate>>
+where
+    K: Ord + Clone,
+    F: Fn(K, Vec<usize>) -> Fut,
+    Fut: std::future::Future<Output = (Vec<usize>, Vec<Result<PollUpdate>>)>,
+{
+    use futures::StreamExt;
+    let mut groups: std::collections::BTreeMap<K, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        groups.entry(key(r)).or_default().push(i);
+    }
+    let batches: Vec<(K, Vec<usize>)> = groups
+        .into_iter()
+        .flat_map(|(k, idx)| {
+            let chunks: Vec<Vec<usize>> = idx.chunks(max.max(1)).map(<[usize]>::to_vec).collect();
+            chunks.into_iter().map(move |c| (k.clone(), c))
+        })
+        .collect();
+    let answered: Vec<(Vec<usize>, Vec<Result<PollUpdate>>)> = futures::stream::iter(batches)
+        .map(|(k, idx)| describe(k, idx))
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut out: Vec<Option<Result<PollUpdate>>> = (0..records.len()).map(|_| None).collect();
+    for (idx, updates) in answered {
+        for (i, u) in idx.into_iter().zip(updates) {
+            out[i] = Some(u);
+        }
+    }
+    out.into_iter()
+        .map(|u| u.expect("every record is in one batch"))
+        .collect()
+}
+
 /// Polls records one call each, `concurrency` at a time, results in record order
 /// (for clouds whose status calls take one id).
 pub async fn poll_each<F, Fut>(

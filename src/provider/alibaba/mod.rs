@@ -13,7 +13,6 @@ use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, 
 use crate::sign::{aliyun, SignContext};
 use async_trait::async_trait;
 use futures::StreamExt;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -192,36 +191,19 @@ impl Provider for AlibabaProvider {
 
     /// One DescribeImages per region and 100 copies, however many copies wait.
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
-        let mut by_region: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, r) in records.iter().enumerate() {
-            by_region.entry(r.dest_region.as_str()).or_default().push(i);
-        }
-        let batches: Vec<(String, Vec<usize>)> = by_region
-            .into_iter()
-            .flat_map(|(region, idx)| {
-                idx.chunks(api::MAX_IDS)
-                    .map(|c| (region.to_string(), c.to_vec()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let answered: Vec<(Vec<usize>, Vec<Result<PollUpdate>>)> = futures::stream::iter(batches)
-            .map(|(region, idx)| async move {
+        let key = |r: &CopyRecord| r.dest_region.clone();
+        super::poll_batched(
+            records,
+            key,
+            api::MAX_IDS,
+            self.concurrency,
+            |region, idx| async move {
                 let recs: Vec<&CopyRecord> = idx.iter().map(|&i| &records[i]).collect();
                 let updates = self.describe(&region, &recs).await;
                 (idx, updates)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
-        let mut out: Vec<Option<Result<PollUpdate>>> = (0..records.len()).map(|_| None).collect();
-        for (idx, updates) in answered {
-            for (i, u) in idx.into_iter().zip(updates) {
-                out[i] = Some(u);
-            }
-        }
-        out.into_iter()
-            .map(|u| u.expect("every record is in one batch"))
-            .collect()
+            },
+        )
+        .await
     }
 
     async fn cancel(&self, kind: Kind, region: &str, dest_id: &str) -> Result<()> {

@@ -14,7 +14,6 @@ use crate::sign::{aws as sigv4, SignContext};
 use async_trait::async_trait;
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -329,40 +328,20 @@ impl Provider for AwsProvider {
 
     /// One describe call per (kind, region) and 100 copies.
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
-        let mut groups: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
-        for (i, r) in records.iter().enumerate() {
-            groups
-                .entry((r.kind == Kind::Image, r.dest_region.clone()))
-                .or_default()
-                .push(i);
-        }
-        let batches: Vec<(Kind, String, Vec<usize>)> = groups
-            .into_iter()
-            .flat_map(|((image, region), idx)| {
+        let key = |r: &CopyRecord| (r.kind == Kind::Image, r.dest_region.clone());
+        super::poll_batched(
+            records,
+            key,
+            api::MAX_IDS,
+            self.concurrency,
+            |(image, region), idx| async move {
                 let kind = if image { Kind::Image } else { Kind::Snapshot };
-                idx.chunks(api::MAX_IDS)
-                    .map(|c| (kind, region.clone(), c.to_vec()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let answered: Vec<(Vec<usize>, Vec<Result<PollUpdate>>)> = futures::stream::iter(batches)
-            .map(|(kind, region, idx)| async move {
                 let recs: Vec<&CopyRecord> = idx.iter().map(|&i| &records[i]).collect();
                 let updates = self.describe(kind, &region, &recs).await;
                 (idx, updates)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
-        let mut out: Vec<Option<Result<PollUpdate>>> = (0..records.len()).map(|_| None).collect();
-        for (idx, updates) in answered {
-            for (i, u) in idx.into_iter().zip(updates) {
-                out[i] = Some(u);
-            }
-        }
-        out.into_iter()
-            .map(|u| u.expect("every record is in one batch"))
-            .collect()
+            },
+        )
+        .await
     }
 
     /// Deregistering a pending AMI copy stops it.
