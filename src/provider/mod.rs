@@ -45,6 +45,28 @@ pub fn call_url(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> R
     Ok(url)
 }
 
+/// Starts one copy per destination, `concurrency` at a time, and settles the outcomes.
+pub async fn submit_each<F, Fut>(
+    req: &CopyRequest,
+    concurrency: usize,
+    start: F,
+) -> Result<Vec<CopyRecord>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<CopyRecord>>,
+{
+    use futures::StreamExt;
+    let outcomes = futures::stream::iter(req.dest_regions.iter().cloned())
+        .map(|dest| {
+            let started = start(dest.clone());
+            async move { (dest, started.await) }
+        })
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
+    settle(req, outcomes)
+}
+
 /// Turns per-destination outcomes into records. When every destination was refused for
 /// credentials, that is the whole request's error (exit 3); otherwise each refusal is its
 /// own destination's failed record, beside the copies that did start.

@@ -160,21 +160,14 @@ pub struct Acs3Auth {
 
 /// Parses `ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex`.
 pub fn parse_acs3(value: &str) -> Option<Acs3Auth> {
-    let rest = value.trim().strip_prefix(ACS3)?.trim_start();
-    let (mut ak, mut sh, mut sig) = (None, None, None);
-    for part in rest.split(',') {
-        let (k, v) = part.trim().split_once('=')?;
-        match k {
-            "Credential" => ak = Some(v.to_string()),
-            "SignedHeaders" => sh = Some(v.split(';').map(str::to_string).collect()),
-            "Signature" => sig = Some(v.to_string()),
-            _ => return None,
-        }
-    }
+    let f = super::auth_fields(value, ACS3, &["Credential", "SignedHeaders", "Signature"])?;
     Some(Acs3Auth {
-        access_key_id: ak.filter(|a: &String| !a.is_empty())?,
-        signed_headers: sh?,
-        signature: sig?,
+        access_key_id: super::field(&f, "Credential")?.to_string(),
+        signed_headers: super::field(&f, "SignedHeaders")?
+            .split(';')
+            .map(str::to_string)
+            .collect(),
+        signature: super::field(&f, "Signature")?.to_string(),
     })
 }
 

@@ -86,19 +86,17 @@ pub struct ParsedAuth {
 }
 
 pub fn parse_authorization(value: &str) -> Option<ParsedAuth> {
-    let rest = value.trim().strip_prefix(ALGORITHM)?.trim_start();
-    let (mut cred, mut sh, mut sig) = (None, None, None);
-    for part in rest.split(',') {
-        let (k, v) = part.trim().split_once('=')?;
-        match k {
-            "Credential" => cred = Some(v.to_string()),
-            "SignedHeaders" => sh = Some(v.split(';').map(str::to_string).collect()),
-            "Signature" => sig = Some(v.to_string()),
-            _ => return None,
-        }
-    }
-    let cred = cred?;
-    let parts: Vec<&str> = cred.split('/').collect();
+    let f = super::auth_fields(
+        value,
+        ALGORITHM,
+        &["Credential", "SignedHeaders", "Signature"],
+    )?;
+    let sh: Vec<String> = super::field(&f, "SignedHeaders")?
+        .split(';')
+        .map(str::to_string)
+        .collect();
+    let sig = super::field(&f, "Signature")?.to_string();
+    let parts: Vec<&str> = super::field(&f, "Credential")?.split('/').collect();
     if parts.len() != 5 || parts[4] != "aws4_request" || parts[0].is_empty() {
         return None;
     }
@@ -107,8 +105,8 @@ pub fn parse_authorization(value: &str) -> Option<ParsedAuth> {
         date: parts[1].to_string(),
         region: parts[2].to_string(),
         service: parts[3].to_string(),
-        signed_headers: sh?,
-        signature: sig?,
+        signed_headers: sh,
+        signature: sig,
     })
 }
 

@@ -174,21 +174,14 @@ pub struct ParsedAuth {
 
 /// Parses `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex`.
 pub fn parse_authorization(value: &str) -> Option<ParsedAuth> {
-    let rest = value.trim().strip_prefix(ALGORITHM)?.trim_start();
-    let (mut ak, mut sh, mut sig) = (None, None, None);
-    for part in rest.split(',') {
-        let (k, v) = part.trim().split_once('=')?;
-        match k {
-            "Access" => ak = Some(v.to_string()),
-            "SignedHeaders" => sh = Some(v.split(';').map(str::to_string).collect()),
-            "Signature" => sig = Some(v.to_string()),
-            _ => return None,
-        }
-    }
+    let f = super::auth_fields(value, ALGORITHM, &["Access", "SignedHeaders", "Signature"])?;
     Some(ParsedAuth {
-        access_key_id: ak.filter(|a: &String| !a.is_empty())?,
-        signed_headers: sh?,
-        signature: sig?,
+        access_key_id: super::field(&f, "Access")?.to_string(),
+        signed_headers: super::field(&f, "SignedHeaders")?
+            .split(';')
+            .map(str::to_string)
+            .collect(),
+        signature: super::field(&f, "Signature")?.to_string(),
     })
 }
 

@@ -12,7 +12,6 @@ use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
 use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
 use crate::sign::{aliyun, SignContext};
 use async_trait::async_trait;
-use futures::StreamExt;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -178,15 +177,10 @@ impl Provider for AlibabaProvider {
     }
 
     async fn submit(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
-        let outcomes = futures::stream::iter(req.dest_regions.iter().cloned())
-            .map(|dest| async move {
-                let r = self.start(req, &dest).await;
-                (dest, r)
-            })
-            .buffered(self.concurrency)
-            .collect()
-            .await;
-        super::settle(req, outcomes)
+        super::submit_each(req, self.concurrency, |dest| async move {
+            self.start(req, &dest).await
+        })
+        .await
     }
 
     /// One DescribeImages per region and 100 copies, however many copies wait.

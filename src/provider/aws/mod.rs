@@ -12,7 +12,6 @@ use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
 use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
 use crate::sign::{aws as sigv4, SignContext};
 use async_trait::async_trait;
-use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -315,15 +314,10 @@ impl Provider for AwsProvider {
     }
 
     async fn submit(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
-        let outcomes = futures::stream::iter(req.dest_regions.iter().cloned())
-            .map(|dest| async move {
-                let r = self.start(req, &dest).await;
-                (dest, r)
-            })
-            .buffered(self.concurrency)
-            .collect()
-            .await;
-        super::settle(req, outcomes)
+        super::submit_each(req, self.concurrency, |dest| async move {
+            self.start(req, &dest).await
+        })
+        .await
     }
 
     /// One describe call per (kind, region) and 100 copies.

@@ -11,7 +11,6 @@ use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
 use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
 use crate::sign::{huawei, SignContext};
 use async_trait::async_trait;
-use futures::StreamExt;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -251,16 +250,11 @@ impl Provider for HuaweiProvider {
             return super::settle(req, vec![(req.source_region.clone(), r)]);
         }
         let project_id = &project_id;
-        let outcomes = futures::stream::iter(req.dest_regions.iter().cloned())
-            .map(|dest| async move {
-                let call = api::cross_region_copy(req, &dest, project_id);
-                let r = self.start(req, &dest, call).await;
-                (dest, r)
-            })
-            .buffered(self.concurrency)
-            .collect()
-            .await;
-        super::settle(req, outcomes)
+        super::submit_each(req, self.concurrency, |dest| async move {
+            let call = api::cross_region_copy(req, &dest, project_id);
+            self.start(req, &dest, call).await
+        })
+        .await
     }
 
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
