@@ -194,15 +194,7 @@ fn bad_inputs_exit_2_name_the_flag_and_send_nothing() {
         ),
         (vec!["status"], "--report"),
     ];
-    for (args, flag) in &cases {
-        let o = run(against(&emu).args(args));
-        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
-        assert!(
-            stderr(&o).contains(flag),
-            "{args:?} should name {flag}: {}",
-            stderr(&o)
-        );
-    }
+    assert_usage_errors(&emu, &[], &cases);
     // Endpoint and sandbox misuse.
     let o = run(imgcopy().args([
         "--endpoint",
@@ -300,8 +292,7 @@ fn interrupt_while_waiting_writes_the_report_and_exits_130() {
     );
     let rep = json(&o);
     assert_eq!(rep["summary"]["total"], 2);
-    let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let saved: serde_json::Value = read_json(&report);
     assert_eq!(saved["records"].as_array().unwrap().len(), 2);
     assert!(saved["records"][0]["dest_id"].is_string());
 }

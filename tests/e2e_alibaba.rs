@@ -58,7 +58,7 @@ fn fan_out_waits_with_one_region_refused() {
 fn status_polls_many_copies_in_one_describe_call_per_region() {
     let emu = Emu::start(1.0, 300.0);
     let dir = tempfile::tempdir().unwrap();
-    let mut merged: Option<serde_json::Value> = None;
+    let mut reports = Vec::new();
     for i in 0..3 {
         let o = run(against(&emu).args([
             "alibaba",
@@ -73,22 +73,12 @@ fn status_polls_many_copies_in_one_describe_call_per_region() {
             &format!("golden-{i}"),
         ]));
         assert_eq!(code(&o), 0, "{}", stderr(&o));
-        let rep = json(&o);
-        match merged.as_mut() {
-            None => merged = Some(rep),
-            Some(m) => m["records"].as_array_mut().unwrap().extend(records(&rep)),
-        }
+        reports.push(json(&o));
     }
     let path = dir.path().join("r.json");
-    std::fs::write(&path, merged.unwrap().to_string()).unwrap();
+    std::fs::write(&path, merge_reports(reports).to_string()).unwrap();
     let before = emu.requests().len();
-    let o = run(imgcopy().args([
-        "--output",
-        "json",
-        "status",
-        "--report",
-        path.to_str().unwrap(),
-    ]));
+    let o = status(&path, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let rep = json(&o);
     // One region runs one copy at a time: the others wait.
@@ -110,16 +100,7 @@ fn status_polls_many_copies_in_one_describe_call_per_region() {
     assert_eq!(new.len(), 1, "one DescribeImages for three copies");
     assert_eq!(new[0]["ids"], 3);
     emu.advance(1000.0);
-    let o = run(imgcopy().args([
-        "--output",
-        "json",
-        "--poll-interval",
-        "50ms",
-        "status",
-        "--report",
-        path.to_str().unwrap(),
-        "--wait",
-    ]));
+    let o = status(&path, &["--wait"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(json(&o)["summary"]["available"], 3);
 }
@@ -180,8 +161,7 @@ fn cancel_stops_a_copy_and_the_report_says_so() {
     ]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(copies(&emu).is_empty());
-    let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let saved: serde_json::Value = read_json(&report);
     assert_eq!(saved["records"][0]["state"], "canceled");
     let o = run(against(&emu).args(["alibaba", "cancel", "--id", &id, "--region", "cn-shanghai"]));
     assert_eq!(code(&o), 1);
@@ -421,15 +401,7 @@ fn wrong_secret_is_exit_3_and_bad_inputs_exit_2() {
         ),
         (many, "--tag"),
     ];
-    for (args, flag) in &cases {
-        let o = run(against(&emu).args(["alibaba", "image"]).args(args));
-        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
-        assert!(
-            stderr(&o).contains(flag),
-            "{args:?} should name {flag}: {}",
-            stderr(&o)
-        );
-    }
+    assert_usage_errors(&emu, &["alibaba", "image"], &cases);
     let o = run(against(&emu).args([
         "alibaba",
         "cancel",

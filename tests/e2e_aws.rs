@@ -156,7 +156,7 @@ fn status_polls_one_describe_per_region_and_kind() {
     let emu = Emu::start(1.0, 300.0);
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.json");
-    let mut merged: Option<serde_json::Value> = None;
+    let mut reports = Vec::new();
     for name in ["copy-a", "copy-b", "copy-c"] {
         let o = run(against(&emu).args([
             "aws",
@@ -171,36 +171,17 @@ fn status_polls_one_describe_per_region_and_kind() {
             name,
         ]));
         assert_eq!(code(&o), 0, "{}", stderr(&o));
-        let rep = json(&o);
-        match merged.as_mut() {
-            None => merged = Some(rep),
-            Some(m) => m["records"].as_array_mut().unwrap().extend(records(&rep)),
-        }
+        reports.push(json(&o));
     }
-    std::fs::write(&report, merged.unwrap().to_string()).unwrap();
+    std::fs::write(&report, merge_reports(reports).to_string()).unwrap();
     let before = emu.requests().len();
-    let o = run(imgcopy().args([
-        "--output",
-        "json",
-        "status",
-        "--report",
-        report.to_str().unwrap(),
-    ]));
+    let o = status(&report, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let new: Vec<_> = emu.requests().into_iter().skip(before).collect();
     assert_eq!(new.len(), 1, "one DescribeImages for three AMIs");
     assert_eq!(new[0]["ids"], 3);
     emu.advance(300.0);
-    let o = run(imgcopy().args([
-        "--output",
-        "json",
-        "--poll-interval",
-        "50ms",
-        "status",
-        "--report",
-        report.to_str().unwrap(),
-        "--wait",
-    ]));
+    let o = status(&report, &["--wait"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(json(&o)["summary"]["available"], 3);
 }
@@ -396,15 +377,7 @@ fn credentials_and_bad_inputs() {
             "--tag",
         ),
     ];
-    for (args, flag) in &cases {
-        let o = run(against(&emu).arg("aws").args(args));
-        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
-        assert!(
-            stderr(&o).contains(flag),
-            "{args:?} should name {flag}: {}",
-            stderr(&o)
-        );
-    }
+    assert_usage_errors(&emu, &["aws"], &cases);
     assert_eq!(emu.requests().len(), before, "nothing sent for bad input");
 }
 

@@ -206,54 +206,26 @@ fn status_resumes_from_the_report_file() {
         "gz,su",
     ]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let saved: serde_json::Value = read_json(&report);
     assert_eq!(saved["summary"]["submitted"], 2);
     assert!(!std::fs::read_to_string(&report).unwrap().contains(SK));
 
     // Not done yet: status looks once and says "copying", exit 0 without --wait.
-    let o = run(imgcopy().args([
-        "--output",
-        "json",
-        "status",
-        "--report",
-        report.to_str().unwrap(),
-    ]));
+    let o = status(&report, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(json(&o)["summary"]["copying"], 2);
 
     // A short deadline: exit 4, records timed_out, report says so.
-    let o = run(imgcopy().args([
-        "--output",
-        "json",
-        "--poll-interval",
-        "50ms",
-        "--timeout",
-        "300ms",
-        "status",
-        "--report",
-        report.to_str().unwrap(),
-        "--wait",
-    ]));
+    let o = status(&report, &["--timeout", "300ms", "--wait"]);
     assert_eq!(code(&o), 4, "{}", stderr(&o));
     assert_eq!(json(&o)["summary"]["timed_out"], 2);
     assert!(stderr(&o).contains("imgcopy status"));
 
     emu.advance(300.0);
-    let o = run(imgcopy().args([
-        "--output",
-        "json",
-        "--poll-interval",
-        "50ms",
-        "status",
-        "--report",
-        report.to_str().unwrap(),
-        "--wait",
-    ]));
+    let o = status(&report, &["--wait"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(json(&o)["summary"]["available"], 2);
-    let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let saved: serde_json::Value = read_json(&report);
     assert_eq!(
         saved["summary"]["available"], 2,
         "the report file is updated"
@@ -303,8 +275,7 @@ fn cancel_stops_a_copy_in_progress() {
         .requests()
         .iter()
         .any(|r| r["action"] == "CancelRemoteCopyImage" && r["region"] == "gz"));
-    let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let saved: serde_json::Value = read_json(&report);
     assert_eq!(saved["records"][0]["state"], "canceled");
     // Cancelling again: the copy is gone.
     let o = run(against(&emu).args(["baidu", "cancel", "--id", &id, "--region", "gz"]));

@@ -244,16 +244,7 @@ fn status_resumes_huawei_jobs_from_the_report() {
         "the id is known when the job succeeds"
     );
     emu.advance(300.0);
-    let o = run(imgcopy().args([
-        "--output",
-        "json",
-        "--poll-interval",
-        "50ms",
-        "status",
-        "--report",
-        report.to_str().unwrap(),
-        "--wait",
-    ]));
+    let o = status(&report, &["--wait"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let r = record(&json(&o), "cn-east-3").clone();
     assert_eq!(r["state"], "available");
@@ -446,15 +437,7 @@ fn huawei_bad_inputs_exit_2_and_send_nothing() {
         ),
         (vec!["--id", IMG, "--region", "cn-north-4"], "--name"),
     ];
-    for (args, flag) in &cases {
-        let o = run(against(&emu).args(["huawei", "image"]).args(args));
-        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
-        assert!(
-            stderr(&o).contains(flag),
-            "{args:?} should name {flag}: {}",
-            stderr(&o)
-        );
-    }
+    assert_usage_errors(&emu, &["huawei", "image"], &cases);
     let o = run(against(&emu).args([
         "--project-id",
         "xyz",

@@ -184,3 +184,43 @@ pub fn record<'a>(report: &'a Value, dest: &str) -> &'a Value {
         .find(|r| r["dest_region"] == dest)
         .unwrap_or_else(|| panic!("no record for {dest} in {report}"))
 }
+
+/// Runs each `prefix + args` and checks: exit 2, stderr names `flag`.
+pub fn assert_usage_errors(emu: &Emu, prefix: &[&str], cases: &[(Vec<&str>, &str)]) {
+    for (args, flag) in cases {
+        let o = run(against(emu).args(prefix).args(args));
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(flag),
+            "{args:?} should name {flag}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+/// `imgcopy status --report FILE` with JSON output and fast polling, plus `extra` flags
+/// (e.g. `--wait`, `--timeout 300ms`).
+pub fn status(report: &std::path::Path, extra: &[&str]) -> Output {
+    run(imgcopy()
+        .args(["--output", "json", "--poll-interval", "50ms"])
+        .args(extra)
+        .args(["status", "--report", report.to_str().unwrap()]))
+}
+
+/// A report file as JSON.
+pub fn read_json(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// One report holding the records of several runs' reports.
+pub fn merge_reports(reports: Vec<Value>) -> Value {
+    let mut it = reports.into_iter();
+    let mut merged = it.next().expect("at least one report");
+    for r in it {
+        merged["records"]
+            .as_array_mut()
+            .unwrap()
+            .extend(records(&r));
+    }
+    merged
+}
