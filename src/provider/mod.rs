@@ -45,6 +45,35 @@ pub fn call_url(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> R
     Ok(url)
 }
 
+/// The destination list (`--dest`): not empty, each region passes `check`, none repeated.
+pub fn check_dests(dests: &[String], check: impl Fn(&str) -> Result<()>) -> Result<()> {
+    if dests.is_empty() {
+        return Err(Error::usage(
+            "--dest",
+            "give at least one destination region",
+        ));
+    }
+    for (i, d) in dests.iter().enumerate() {
+        check(d)?;
+        if dests[..i].contains(d) {
+            return Err(Error::usage("--dest", format!("`{d}` is listed twice")));
+        }
+    }
+    Ok(())
+}
+
+/// A client token derived from every field that defines a copy, so running the same command
+/// again is the same request to the server: `imgcopy-` and 48 hex characters (≤ 64 ASCII).
+pub fn derived_token(fields: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for f in fields {
+        h.update(f.as_bytes());
+        h.update([0]);
+    }
+    format!("imgcopy-{}", &hex::encode(h.finalize())[..48])
+}
+
 /// Starts one copy per destination, `concurrency` at a time, and settles the outcomes.
 pub async fn submit_each<F, Fut>(
     req: &CopyRequest,

@@ -4,7 +4,6 @@ use crate::error::{Error, Result};
 use crate::http::Safety;
 use crate::model::{AlibabaOptions, CloudOptions, CopyRequest};
 use crate::provider::ApiCall;
-use sha2::{Digest, Sha256};
 
 pub const VERSION: &str = "2014-05-26";
 
@@ -75,8 +74,8 @@ fn rpc(action: &str, region: &str, params: Vec<(String, String)>, safety: Safety
 /// request to the server (at most 64 ASCII characters).
 pub fn client_token(req: &CopyRequest, dest: &str) -> String {
     let o = options(req);
-    let mut h = Sha256::new();
-    for part in [
+    let tags: Vec<String> = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut fields: Vec<&str> = vec![
         "imgcopy/v1|alibaba",
         &req.source_region,
         &req.source_id,
@@ -86,15 +85,9 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
         if o.encrypted { "encrypted" } else { "" },
         o.kms_key_id.as_deref().unwrap_or(""),
         o.resource_group_id.as_deref().unwrap_or(""),
-    ] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    for (k, v) in &o.tags {
-        h.update(format!("{k}={v}").as_bytes());
-        h.update([0]);
-    }
-    format!("imgcopy-{}", &hex::encode(h.finalize())[..48])
+    ];
+    fields.extend(tags.iter().map(String::as_str));
+    crate::provider::derived_token(&fields)
 }
 
 /// `CopyImage` for one destination, with a derived ClientToken (so it is safe to retry).
@@ -267,24 +260,16 @@ pub fn check_tags(tags: &[(String, String)]) -> Result<()> {
 pub fn validate(req: &CopyRequest) -> Result<()> {
     check_id("--id", &req.source_id)?;
     check_region("--region", &req.source_region)?;
-    if req.dest_regions.is_empty() {
-        return Err(Error::usage(
-            "--dest",
-            "give at least one destination region",
-        ));
-    }
-    for (i, d) in req.dest_regions.iter().enumerate() {
+    crate::provider::check_dests(&req.dest_regions, |d| {
         check_region("--dest", d)?;
-        if *d == req.source_region {
+        if d == req.source_region {
             return Err(Error::usage(
                 "--dest",
                 format!("`{d}` is the source region (IncorrectDestinationRegion)"),
             ));
         }
-        if req.dest_regions[..i].contains(d) {
-            return Err(Error::usage("--dest", format!("`{d}` is listed twice")));
-        }
-    }
+        Ok(())
+    })?;
     if let Some(n) = &req.name {
         check_name(n)?;
     }

@@ -5,7 +5,6 @@ use crate::http::Safety;
 use crate::model::{AwsOptions, CloudOptions, CopyRequest, Kind};
 use crate::provider::ApiCall;
 use crate::sign::aliyun::enc;
-use sha2::{Digest, Sha256};
 
 pub const VERSION: &str = "2016-11-15";
 
@@ -117,8 +116,9 @@ fn tag_spec(resource: &str, tags: &[(String, String)]) -> Vec<(String, String)> 
 /// A ClientToken from everything that defines the image copy to `dest` (≤ 64 ASCII).
 pub fn client_token(req: &CopyRequest, dest: &str) -> String {
     let o = options(req);
-    let mut h = Sha256::new();
-    for part in [
+    let tags: Vec<String> = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let key = kms_key(&o, dest).unwrap_or_default();
+    let mut fields: Vec<&str> = vec![
         "imgcopy/v1|aws",
         &req.source_region,
         &req.source_id,
@@ -126,17 +126,11 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
         req.name.as_deref().unwrap_or(""),
         req.description.as_deref().unwrap_or(""),
         if o.encrypted { "encrypted" } else { "" },
-        &kms_key(&o, dest).unwrap_or_default(),
+        &key,
         if o.copy_tags { "copy-tags" } else { "" },
-    ] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    for (k, v) in &o.tags {
-        h.update(format!("{k}={v}").as_bytes());
-        h.update([0]);
-    }
-    format!("imgcopy-{}", &hex::encode(h.finalize())[..48])
+    ];
+    fields.extend(tags.iter().map(String::as_str));
+    crate::provider::derived_token(&fields)
 }
 
 fn common_copy_params(req: &CopyRequest, dest: &str, source_key: &str) -> Vec<(String, String)> {
@@ -279,18 +273,7 @@ pub fn check_name(name: &str) -> Result<()> {
 pub fn validate(req: &CopyRequest) -> Result<()> {
     check_id(req.kind, &req.source_id)?;
     check_region("--region", &req.source_region)?;
-    if req.dest_regions.is_empty() {
-        return Err(Error::usage(
-            "--dest",
-            "give at least one destination region",
-        ));
-    }
-    for (i, d) in req.dest_regions.iter().enumerate() {
-        check_region("--dest", d)?;
-        if req.dest_regions[..i].contains(d) {
-            return Err(Error::usage("--dest", format!("`{d}` is listed twice")));
-        }
-    }
+    crate::provider::check_dests(&req.dest_regions, |d| check_region("--dest", d))?;
     match (&req.name, req.kind) {
         (Some(n), Kind::Image) => check_name(n)?,
         (None, Kind::Image) => return Err(Error::usage("--name", "an AMI copy needs a name")),

@@ -193,18 +193,9 @@ pub fn check_client_token(token: &str) -> Result<()> {
 pub fn validate(req: &CopyRequest) -> Result<()> {
     check_id(req.kind, &req.source_id)?;
     check_region("--region", &req.source_region)?;
-    if req.dest_regions.is_empty() {
-        return Err(Error::usage(
-            "--dest",
-            "give at least one destination region",
-        ));
-    }
-    for (i, r) in req.dest_regions.iter().enumerate() {
+    crate::provider::check_dests(&req.dest_regions, |r| {
         check_region("--dest", r)?;
-        if req.dest_regions[..i].contains(r) {
-            return Err(Error::usage("--dest", format!("`{r}` is listed twice")));
-        }
-        if req.kind == Kind::Snapshot && *r == req.source_region {
+        if req.kind == Kind::Snapshot && r == req.source_region {
             return Err(Error::usage(
                 "--dest",
                 format!(
@@ -212,7 +203,8 @@ pub fn validate(req: &CopyRequest) -> Result<()> {
                 ),
             ));
         }
-    }
+        Ok(())
+    })?;
     if let Some(name) = &req.name {
         check_name(name)?;
     }

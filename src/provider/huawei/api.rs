@@ -290,18 +290,16 @@ pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
         }
         return Ok(());
     }
-    for (i, d) in req.dest_regions.iter().enumerate() {
+    crate::provider::check_dests(&req.dest_regions, |d| {
         check_region("--dest", d, any_region)?;
-        if *d == req.source_region {
+        if d == req.source_region {
             return Err(Error::usage(
                 "--dest",
                 format!("`{d}` is the source region; a cross-region copy goes to other regions (leave out --dest for an in-region copy)"),
             ));
         }
-        if req.dest_regions[..i].contains(d) {
-            return Err(Error::usage("--dest", format!("`{d}` is listed twice")));
-        }
-    }
+        Ok(())
+    })?;
     if o.cmk_id.is_some() {
         return Err(only_in_region("--cmk-id"));
     }
