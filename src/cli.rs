@@ -65,6 +65,64 @@ struct GlobalArgs {
     /// Huawei project id, for every region (ID) or one region (REGION=ID); repeatable
     #[arg(long, global = true, value_name = "[REGION=]ID")]
     project_id: Vec<String>,
+    /// Requests per second per region, for every cloud (RPS) or one (CLOUD=RPS); 0 turns
+    /// pacing off [default: 20 for each cloud; halved while the cloud throttles]
+    #[arg(long, global = true, value_name = "[CLOUD=]RPS", value_parser = parse_rate)]
+    rate_limit: Vec<(Option<Cloud>, f64)>,
+    /// Give up on one HTTP exchange after this long (a slow or stalled reply)
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "60s", value_name = "DURATION")]
+    request_timeout: Duration,
+    /// On Ctrl-C or SIGTERM, cancel the copies in flight where the cloud can, or leave them
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "leave",
+        value_name = "WHAT"
+    )]
+    on_interrupt: OnStop,
+    /// When --timeout passes, cancel the copies in flight where the cloud can, or leave them
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "leave",
+        value_name = "WHAT"
+    )]
+    on_timeout: OnStop,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnStop {
+    Leave,
+    Cancel,
+}
+
+/// `RPS` or `CLOUD=RPS`.
+fn parse_rate(s: &str) -> Result<(Option<Cloud>, f64), String> {
+    let (cloud, rps) = match s.split_once('=') {
+        Some((c, r)) => {
+            let cloud = match c.trim() {
+                "baidu" => Cloud::Baidu,
+                "huawei" => Cloud::Huawei,
+                "alibaba" => Cloud::Alibaba,
+                "aws" => Cloud::Aws,
+                other => {
+                    return Err(format!(
+                        "unknown cloud `{other}` (baidu, huawei, alibaba, aws)"
+                    ))
+                }
+            };
+            (Some(cloud), r)
+        }
+        None => (None, s),
+    };
+    match rps.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=10_000.0).contains(&v) => Ok((cloud, v)),
+        _ => Err(format!(
+            "`{rps}` is not a rate: give requests per second from 0 to 10000"
+        )),
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -195,6 +253,10 @@ struct HuaweiImageArgs {
     /// Name of the copies
     #[arg(long)]
     name: String,
+    /// Make a new copy even when one from an earlier run is found in a destination
+    /// (see "Safe re-runs" in the README)
+    #[arg(long)]
+    force_new: bool,
     /// Description of the copies (at most 1024 characters, no line breaks or < >)
     #[arg(long)]
     description: Option<String>,
@@ -229,6 +291,10 @@ struct CopyArgs {
     /// Name of the copies
     #[arg(long)]
     name: Option<String>,
+    /// Make a new copy even when one from an earlier run is found in a destination
+    /// (see "Safe re-runs" in the README)
+    #[arg(long)]
+    force_new: bool,
 }
 
 #[derive(Args, Debug)]
@@ -289,6 +355,7 @@ fn copy_spec(kind: Kind, a: CopyArgs, client_token: Option<String>) -> CopySpec 
         client_token,
         description: None,
         options: CloudOptions::None,
+        force_new: a.force_new,
     }
 }
 
@@ -366,6 +433,7 @@ fn huawei_spec(a: HuaweiImageArgs) -> CopySpec {
         client_token: None,
         description: a.description,
         options: CloudOptions::Huawei(options),
+        force_new: a.force_new,
     }
 }
 
@@ -435,6 +503,10 @@ impl Cli {
                 verbose: g.verbose,
                 quiet: g.quiet,
                 project_id: g.project_id,
+                rate_limits: g.rate_limit,
+                request_timeout: g.request_timeout,
+                cancel_on_interrupt: g.on_interrupt == OnStop::Cancel,
+                cancel_on_timeout: g.on_timeout == OnStop::Cancel,
             },
             action,
         }

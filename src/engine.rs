@@ -83,9 +83,55 @@ impl Engine<'_> {
         }
     }
 
-    /// Starts every request, `concurrency` at a time. After an interrupt no new request is
+    /// Starts every request, `concurrency` at a time, and journals them first so a killed run
+    /// can be finished by `status`. Destinations the report already follows are not started
+    /// again (a re-run with the same report resumes); ones that failed for a reason that may
+    /// pass are submitted again, up to `REDRIVES` more rounds (safe: every cloud's submit
+    /// finds or dedupes what an earlier try made). After an interrupt no new request is
     /// started, but the ones under way are finished and recorded: nothing is lost.
-    pub async fn submit_all(&mut self, report: &mut Report, requests: &[CopyRequest]) {
+    /// `again`: also submit destinations whose copy failed or was canceled in an earlier run.
+    pub async fn submit_all(&mut self, report: &mut Report, requests: &[CopyRequest], again: bool) {
+        for r in requests {
+            if !report.requests.contains(r) {
+                report.requests.push(r.clone());
+            }
+        }
+        self.persist(report);
+        for round in 0..=REDRIVES {
+            let todo: Vec<CopyRequest> = requests
+                .iter()
+                .filter_map(|r| {
+                    let dests = outstanding(report, r, (round == 0).then_some(again));
+                    (!dests.is_empty()).then(|| CopyRequest {
+                        dest_regions: dests,
+                        ..r.clone()
+                    })
+                })
+                .collect();
+            if todo.is_empty() || self.interrupted() || self.auth_error.is_some() {
+                return;
+            }
+            if round > 0 {
+                let pause = backoff::retry_delay(round, REDRIVE_PAUSE, REDRIVE_PAUSE * 8, 0.5);
+                tracing::info!(
+                    copies = todo.len(),
+                    round,
+                    "submitting again after failures that may pass"
+                );
+                let mut interrupt = self.interrupt.clone();
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = interrupt.changed() => {}
+                }
+                if self.interrupted() {
+                    return;
+                }
+            }
+            self.submit_round(report, &todo).await;
+        }
+    }
+
+    async fn submit_round(&mut self, report: &mut Report, requests: &[CopyRequest]) {
         let stop = Arc::new(AtomicBool::new(self.interrupted()));
         let providers = self.providers;
         let mut jobs = futures::stream::iter(requests.iter().cloned())
@@ -133,10 +179,57 @@ impl Engine<'_> {
             };
             for r in records {
                 self.observer.changed(&r);
-                report.records.push(r);
+                match report.records.iter().position(|old| same_copy(old, &r)) {
+                    Some(i) => report.records[i] = r,
+                    None => report.records.push(r),
+                }
             }
             self.persist(report);
         }
+    }
+
+    /// Cancels the copies still in flight where the cloud can (`--on-interrupt cancel`,
+    /// `--on-timeout cancel`); the others are left running and stay in the report.
+    pub async fn cancel_in_flight(&mut self, report: &mut Report) {
+        let targets: Vec<usize> = report
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.state.in_flight() && r.dest_id.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let calls = targets.iter().map(|&i| {
+            let r = &report.records[i];
+            let provider = self.provider(r.provider);
+            let (kind, region, id) = (r.kind, r.dest_region.clone(), r.dest_id.clone());
+            async move {
+                let id = id.expect("filtered on dest_id");
+                (i, provider.cancel(kind, &region, &id).await)
+            }
+        });
+        let results = futures::future::join_all(calls).await;
+        let now = OffsetDateTime::now_utc();
+        for (i, result) in results {
+            let rec = &mut report.records[i];
+            match result {
+                Ok(()) => {
+                    rec.state = CopyState::Canceled;
+                    rec.updated_at = now;
+                    rec.finished_at = Some(now);
+                    self.observer.changed(rec);
+                }
+                Err(e) => tracing::warn!("{}: left running, could not cancel: {e}", rec.label()),
+            }
+        }
+        let skipped = report
+            .records
+            .iter()
+            .filter(|r| r.state.in_flight() && r.dest_id.is_none())
+            .count();
+        if skipped > 0 {
+            tracing::warn!("{skipped} copies have no destination id yet and were left running");
+        }
+        self.persist(report);
     }
 
     /// Polls in-flight copies until they end, the deadline passes or the user interrupts.
@@ -208,7 +301,17 @@ impl Engine<'_> {
                         tracing::error!("{}: {e}", rec.label());
                         self.auth_error.get_or_insert(e);
                     }
-                    Err(e) => tracing::warn!("{}: could not check the copy: {e}", rec.label()),
+                    Err(e) => {
+                        // Kept on the record (state unchanged) so the report says why a copy
+                        // looks stuck; the next successful look clears it.
+                        tracing::warn!("{}: could not check the copy: {e}", rec.label());
+                        let re = RecordError::from(&e);
+                        if rec.error.as_ref() != Some(&re) {
+                            rec.error = Some(re);
+                            rec.updated_at = now;
+                            changed = true;
+                        }
+                    }
                 }
             }
         }
@@ -227,6 +330,49 @@ impl Engine<'_> {
         }
         self.persist(report);
     }
+}
+
+/// How many more rounds `submit_all` gives copies that failed for a reason that may pass.
+pub const REDRIVES: u32 = 3;
+const REDRIVE_PAUSE: Duration = Duration::from_millis(500);
+
+/// The same copy: cloud, kind, source and destination.
+fn same_copy(a: &CopyRecord, b: &CopyRecord) -> bool {
+    a.provider == b.provider
+        && a.kind == b.kind
+        && a.source_id == b.source_id
+        && a.source_region == b.source_region
+        && a.dest_region == b.dest_region
+}
+
+/// The destinations of `req` still to submit. First round (`first` is `Some(again)`): those
+/// the report has no record or no copy id of, and with `again` those whose copy failed or
+/// was canceled. Later rounds: those that failed for a reason that may pass.
+fn outstanding(report: &Report, req: &CopyRequest, first: Option<bool>) -> Vec<String> {
+    req.dest_regions
+        .iter()
+        .filter(|d| {
+            let rec = report.records.iter().find(|r| {
+                r.provider == req.cloud
+                    && r.kind == req.kind
+                    && r.source_id == req.source_id
+                    && r.source_region == req.source_region
+                    && &&r.dest_region == d
+            });
+            match rec {
+                None => true,
+                Some(r) if first.is_some() => {
+                    (first == Some(true)
+                        && matches!(r.state, CopyState::Failed | CopyState::Canceled))
+                        || (r.state.in_flight() && r.dest_id.is_none() && r.job_id.is_none())
+                }
+                Some(r) => {
+                    r.state == CopyState::Failed && r.error.as_ref().is_some_and(|e| e.retryable)
+                }
+            }
+        })
+        .cloned()
+        .collect()
 }
 
 /// Records still in progress that have an id to follow.
@@ -249,10 +395,15 @@ pub fn exit_code(report: &Report, waited: bool, stop: &Stop, auth_error: bool) -
         return 3;
     }
     let any = |f: &dyn Fn(CopyState) -> bool| report.records.iter().any(|r| f(r.state));
-    if any(&|s| matches!(s, CopyState::Failed | CopyState::Canceled)) {
+    // Copies canceled because the deadline passed (`--on-timeout cancel`) count as timed out.
+    let canceled_fails = *stop != Stop::Deadline;
+    if any(&|s| s == CopyState::Failed || (canceled_fails && s == CopyState::Canceled)) {
         return 1;
     }
-    if any(&|s| s == CopyState::TimedOut) || (waited && any(&|s| !s.is_terminal())) {
+    if *stop == Stop::Deadline
+        || any(&|s| s == CopyState::TimedOut)
+        || (waited && any(&|s| !s.is_terminal()))
+    {
         return 4;
     }
     0

@@ -73,6 +73,15 @@ impl Error {
         Error::new(ErrorKind::Protocol, message)
     }
 
+    /// The request may or may not have been acted on, and another try may succeed: a broken
+    /// or timed-out exchange, a server failure, an unreadable reply, throttling.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Network | ErrorKind::Server | ErrorKind::Protocol | ErrorKind::Throttled
+        )
+    }
+
     pub fn with_provider(mut self, cloud: Cloud) -> Self {
         self.provider = Some(cloud);
         self

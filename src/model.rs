@@ -97,7 +97,7 @@ impl fmt::Display for CopyState {
 }
 
 /// A validated request to copy one source to one or more destination regions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyRequest {
     pub cloud: Cloud,
     pub kind: Kind,
@@ -112,10 +112,16 @@ pub struct CopyRequest {
     pub description: Option<String>,
     /// What only one cloud takes.
     pub options: CloudOptions,
+    /// Set by `--force-new`: a random salt that makes new copies even where earlier runs left
+    /// some (it changes the derived client tokens and skips the lookup). Journaled with the
+    /// request, so a resumed run keeps the same tokens and still never duplicates.
+    #[serde(default)]
+    pub force_new: Option<String>,
 }
 
 /// Per-cloud copy options.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CloudOptions {
     #[default]
     None,
@@ -125,7 +131,7 @@ pub enum CloudOptions {
 }
 
 /// AWS CopyImage / CopySnapshot settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AwsOptions {
     pub encrypted: bool,
     /// The KMS key in every destination (`--kms-key-id`).
@@ -138,7 +144,7 @@ pub struct AwsOptions {
 }
 
 /// Alibaba ECS CopyImage settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AlibabaOptions {
     pub encrypted: bool,
     pub kms_key_id: Option<String>,
@@ -148,7 +154,7 @@ pub struct AlibabaOptions {
 }
 
 /// Huawei IMS: in-region copy settings, or the cross-region agency and destination projects.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct HuaweiOptions {
     pub cmk_id: Option<String>,
     pub enterprise_project_id: Option<String>,
@@ -166,6 +172,10 @@ pub struct RecordError {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
+    /// The failure may pass (throttling, a server or network failure, an unreadable reply):
+    /// submitting again is safe and may succeed.
+    #[serde(default)]
+    pub retryable: bool,
 }
 
 impl From<&crate::error::Error> for RecordError {
@@ -176,6 +186,7 @@ impl From<&crate::error::Error> for RecordError {
             }),
             message: e.message.clone(),
             request_id: e.request_id.clone(),
+            retryable: e.outcome_unknown(),
         }
     }
 }
@@ -197,6 +208,9 @@ pub struct CopyRecord {
     /// The cloud's own status word at the last look (e.g. `Creating`).
     pub cloud_status: Option<String>,
     pub error: Option<RecordError>,
+    /// Found in the destination from an earlier run and followed instead of copying again.
+    #[serde(default)]
+    pub adopted: bool,
     pub attempts: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
@@ -222,6 +236,7 @@ impl CopyRecord {
             progress: None,
             cloud_status: None,
             error: None,
+            adopted: false,
             attempts: 0,
             submitted_at: now,
             updated_at: now,
@@ -333,6 +348,10 @@ pub struct Report {
     pub started_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// What the run was asked to copy, journaled before anything is sent: `status` submits
+    /// what a killed run did not get to.
+    #[serde(default)]
+    pub requests: Vec<CopyRequest>,
     pub records: Vec<CopyRecord>,
     pub summary: Summary,
 }
@@ -346,6 +365,7 @@ impl Report {
             endpoint,
             started_at: now,
             updated_at: now,
+            requests: Vec::new(),
             records: Vec::new(),
             summary: Summary::default(),
         }

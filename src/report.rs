@@ -185,6 +185,7 @@ mod tests {
             client_token: None,
             description: None,
             options: Default::default(),
+            force_new: None,
         };
         let mut ok = CopyRecord::new(&req, "gz", t);
         ok.dest_id = Some("m-new".into());
@@ -198,6 +199,7 @@ mod tests {
                 code: "Image.RegionNotSupportCopy".into(),
                 message: "Region not support copy.".into(),
                 request_id: Some("r-1".into()),
+                retryable: false,
             },
             t,
         );
@@ -220,13 +222,14 @@ mod tests {
             "endpoint": null,
             "started_at": "2026-11-21T12:00:00Z",
             "updated_at": "2026-11-21T12:00:00Z",
+            "requests": [],
             "records": [
                 {
                     "provider": "baidu", "kind": "image", "source_id": "m-abc",
                     "source_region": "bj", "dest_region": "gz", "dest_id": "m-new",
                     "job_id": null, "name": "n", "client_token": null,
                     "state": "available", "progress": 100, "cloud_status": null,
-                    "error": null, "attempts": 1,
+                    "error": null, "adopted": false, "attempts": 1,
                     "submitted_at": "2026-11-21T12:00:00Z", "updated_at": "2026-11-21T12:00:00Z",
                     "finished_at": null
                 },
@@ -236,8 +239,9 @@ mod tests {
                     "job_id": null, "name": "n", "client_token": null,
                     "state": "failed", "progress": null, "cloud_status": null,
                     "error": {"code": "Image.RegionNotSupportCopy",
-                              "message": "Region not support copy.", "request_id": "r-1"},
-                    "attempts": 0,
+                              "message": "Region not support copy.", "request_id": "r-1",
+                              "retryable": false},
+                    "adopted": false, "attempts": 0,
                     "submitted_at": "2026-11-21T12:00:00Z", "updated_at": "2026-11-21T12:00:00Z",
                     "finished_at": "2026-11-21T12:00:00Z"
                 }

@@ -4,6 +4,7 @@ use super::{Environment, Globals};
 use crate::config::{self, Credentials, Endpoint, ProjectIds, Secret};
 use crate::emulator::{self, EmulatorConfig};
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::pace::{self, Pacer};
 use crate::http::{Client, ReqwestTransport, RetryPolicy};
 use crate::model::Cloud;
 use crate::provider::{
@@ -76,6 +77,23 @@ pub fn load_config(env: &Environment) -> Result<Option<config::ConfigFile>> {
     config::load_config(&env.vars, &mut |w| eprintln!("imgcopy: warning: {w}"))
 }
 
+/// Each cloud's default rate, overridden by `--rate-limit RPS` then `--rate-limit CLOUD=RPS`.
+fn pacer(g: &Globals) -> Pacer {
+    let mut rates: BTreeMap<Cloud, f64> = [Cloud::Baidu, Cloud::Huawei, Cloud::Alibaba, Cloud::Aws]
+        .into_iter()
+        .map(|c| (c, pace::default_rate(c)))
+        .collect();
+    for (_, rps) in g.rate_limits.iter().filter(|(c, _)| c.is_none()) {
+        rates.values_mut().for_each(|r| *r = *rps);
+    }
+    for (c, rps) in &g.rate_limits {
+        if let Some(c) = c {
+            rates.insert(*c, *rps);
+        }
+    }
+    Pacer::new(rates)
+}
+
 /// Starts the sandbox when asked, resolves credentials and endpoints, and builds the providers.
 pub async fn build(
     g: &Globals,
@@ -131,13 +149,13 @@ pub async fn build(
             })
             .unwrap_or(false)
     });
-    let transport = ReqwestTransport::new(Duration::from_secs(60), !all_loopback)
+    let transport = ReqwestTransport::new(g.request_timeout, !all_loopback)
         .map_err(|e| Error::new(ErrorKind::Io, e.message))?;
-    let client = Arc::new(Client::new(
-        Arc::new(transport),
-        RetryPolicy::default(),
-        None,
-    ));
+    let client = Arc::new(
+        Client::new(Arc::new(transport), RetryPolicy::default(), None)
+            .with_pacer(pacer(g))
+            .with_max_in_flight(g.concurrency),
+    );
     let mut providers: BTreeMap<Cloud, Arc<dyn Provider>> = BTreeMap::new();
     for &cloud in clouds {
         let (ep, c) = (endpoints[&cloud].clone(), creds[&cloud].clone());

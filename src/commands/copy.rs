@@ -1,12 +1,12 @@
 //! `imgcopy <cloud> image|snapshot`: validate, submit, optionally wait, report.
 
 use super::{context, CopySpec, Environment, Globals, OutputFormat};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Cloud, CopyRequest, Report};
 use crate::provider;
 
 pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
-    let req = CopyRequest {
+    let mut req = CopyRequest {
         cloud: spec.cloud,
         kind: spec.kind,
         source_id: spec.id.trim().to_string(),
@@ -16,6 +16,9 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         client_token: spec.client_token.clone(),
         description: spec.description.clone(),
         options: spec.options.clone(),
+        force_new: spec
+            .force_new
+            .then(|| uuid::Uuid::new_v4().simple().to_string()),
     };
     provider::validate(&req, context::custom_endpoint(g, env, req.cloud)?)?;
     if g.dry_run {
@@ -31,15 +34,67 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
             );
         }
     }
+    let earlier = earlier_report(g)?;
     let ctx = context::build(g, env, &[req.cloud], None).await?;
-    let mut report = Report::new(
-        time::OffsetDateTime::now_utc(),
-        ctx.sandbox.is_some(),
-        ctx.endpoint.clone(),
-    );
-    let code = super::drive(g, env, &ctx, &mut report, std::slice::from_ref(&req)).await;
+    let mut report = earlier.unwrap_or_else(|| {
+        Report::new(
+            time::OffsetDateTime::now_utc(),
+            ctx.sandbox.is_some(),
+            ctx.endpoint.clone(),
+        )
+    });
+    // A re-run with the journal of an earlier run: the same request (its --force-new salt
+    // included) resumes, so nothing it started is started twice.
+    if req.force_new.is_some() {
+        if let Some(same) = report.requests.iter().find(|r| same_request(r, &req)) {
+            req.force_new = same.force_new.clone();
+        }
+    }
+    let code = super::drive(
+        g,
+        env,
+        &ctx,
+        &mut report,
+        std::slice::from_ref(&req),
+        super::Run::Copy,
+    )
+    .await;
     ctx.shutdown().await;
     code
+}
+
+/// The report of an earlier run in `--report FILE`, to resume from. A file that is not a
+/// report is refused rather than overwritten; a sandbox run never resumes (its emulator is
+/// gone) and never overwrites the journal of a real run.
+fn earlier_report(g: &Globals) -> Result<Option<Report>> {
+    let Some(path) = g.report.as_deref().filter(|p| p.exists()) else {
+        return Ok(None);
+    };
+    let earlier = crate::report::read(path)?;
+    match (g.sandbox, earlier.sandbox) {
+        (false, false) => Ok(Some(earlier)),
+        (true, false) => Err(Error::usage(
+            "--report",
+            format!(
+                "{} is the journal of a real run; give --sandbox another file",
+                path.display()
+            ),
+        )),
+        // A sandbox journal is worth nothing once its emulator has stopped.
+        (_, true) => Ok(None),
+    }
+}
+
+/// The same copy asked for again, whatever its `--force-new` salt.
+fn same_request(a: &CopyRequest, b: &CopyRequest) -> bool {
+    a.force_new.is_some()
+        && CopyRequest {
+            force_new: None,
+            ..a.clone()
+        } == CopyRequest {
+            force_new: None,
+            ..b.clone()
+        }
 }
 
 fn dry_run(g: &Globals, env: &Environment, req: &CopyRequest) -> Result<i32> {

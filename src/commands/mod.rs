@@ -32,6 +32,11 @@ pub struct Globals {
     pub quiet: bool,
     /// Huawei project ids: `ID` or `REGION=ID`.
     pub project_id: Vec<String>,
+    /// `--rate-limit`: requests per second per region, for every cloud or one.
+    pub rate_limits: Vec<(Option<Cloud>, f64)>,
+    pub request_timeout: Duration,
+    pub cancel_on_interrupt: bool,
+    pub cancel_on_timeout: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +50,7 @@ pub struct CopySpec {
     pub client_token: Option<String>,
     pub description: Option<String>,
     pub options: CloudOptions,
+    pub force_new: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -205,14 +211,26 @@ fn finish(
     Ok(code)
 }
 
-/// Runs the engine over `report`: starts `requests` (none for `status`), then waits with
-/// `--wait` or, for `status`, looks once; writes and prints the result; returns the exit code.
+/// Which command drives the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    /// Submits again what failed or was canceled in an earlier run with the same report.
+    Copy,
+    /// Only submits what a killed run never recorded; without --wait, looks once.
+    Status,
+}
+
+/// Runs the engine over `report`: starts what of `requests` the report does not follow yet,
+/// then waits with `--wait` (or, for `status`, looks once); cancels in-flight copies when
+/// `--on-interrupt`/`--on-timeout cancel` say so; writes and prints the result; returns the
+/// exit code.
 async fn drive(
     g: &Globals,
     env: &Environment,
     ctx: &context::Context,
     report: &mut crate::model::Report,
     requests: &[crate::model::CopyRequest],
+    run: Run,
 ) -> Result<i32> {
     use crate::engine::{Engine, Stop, WaitOptions};
     let ndjson = g.output(env) == OutputFormat::Ndjson;
@@ -229,7 +247,7 @@ async fn drive(
         auth_error: None,
     };
     if !requests.is_empty() {
-        engine.submit_all(report, requests).await;
+        engine.submit_all(report, requests, run == Run::Copy).await;
     }
     let stop = if engine.interrupted_now() {
         Stop::Interrupted
@@ -243,11 +261,19 @@ async fn drive(
         };
         engine.wait(report, &opts).await
     } else {
-        if requests.is_empty() {
+        if run == Run::Status {
             engine.refresh(report).await;
         }
         Stop::Done
     };
+    let cancel = match stop {
+        Stop::Interrupted => g.cancel_on_interrupt,
+        Stop::Deadline => g.cancel_on_timeout,
+        Stop::Done => false,
+    };
+    if cancel {
+        engine.cancel_in_flight(report).await;
+    }
     let auth = engine.auth_error.is_some();
     progress.finish();
     finish(g, env, report, g.wait, &stop, auth)

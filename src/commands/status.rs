@@ -24,13 +24,21 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
             "status follows real copies; it cannot run in a fresh sandbox",
         ));
     }
-    let mut clouds: Vec<_> = rep.records.iter().map(|r| r.provider).collect();
+    let mut clouds: Vec<_> = rep
+        .records
+        .iter()
+        .map(|r| r.provider)
+        .chain(rep.requests.iter().map(|r| r.cloud))
+        .collect();
     clouds.sort();
     clouds.dedup();
     let ctx = context::build(g, env, &clouds, rep.endpoint.as_deref()).await?;
     let mut globals = g.clone();
     globals.report = Some(path);
-    let code = super::drive(&globals, env, &ctx, &mut rep, &[]).await;
+    // A run killed while submitting left requests the report has no record of: they are
+    // submitted now (found again, never duplicated); copies that failed stay failed.
+    let requests = rep.requests.clone();
+    let code = super::drive(&globals, env, &ctx, &mut rep, &requests, super::Run::Status).await;
     ctx.shutdown().await;
     code
 }

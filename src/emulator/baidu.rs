@@ -1,6 +1,6 @@
 //! Baidu BCC in the emulator: remote copy of images and snapshots, cancel, and detail calls.
 
-use super::state::{new_id, Resource, TokenEntry, World};
+use super::state::{new_id, timestamp, Resource, TokenEntry, World};
 use super::{EmuRequest, EmuResponse, Route};
 use crate::sign::bce;
 use serde::Deserialize;
@@ -85,6 +85,7 @@ pub fn route(req: &EmuRequest) -> Option<Route> {
             "CancelRemoteCopyImage"
         }
         ("GET", ["v2", "image", _]) => "GetImageDetail",
+        ("GET", ["v2", "image"]) => "ListImages",
         ("PUT" | "POST", ["v2", "snapshot", "remote_copy", _]) => "RemoteCopySnapshot",
         ("GET", ["v2", "snapshot", _]) => "GetSnapshotDetail",
         _ => return None,
@@ -180,6 +181,7 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
         "RemoteCopyImage" => remote_copy_image(w, req, &region, &id),
         "CancelRemoteCopyImage" => cancel(w, &region, &id),
         "GetImageDetail" => detail(w, "image", &region, &id),
+        "ListImages" => list_images(w, req, &region),
         "RemoteCopySnapshot" => remote_copy_snapshot(w, req, &region, &id),
         "GetSnapshotDetail" => detail(w, "snapshot", &region, &id),
         _ => error(404, "NotFound", "no such API"),
@@ -293,17 +295,53 @@ fn detail(w: &World, kind: &str, region: &str, id: &str) -> EmuResponse {
         return not_found();
     };
     let r = &w.resources[i];
-    let status = r.status_at(w.now());
     match kind {
-        "image" => ok(json!({ "image": {
-            "id": r.id, "name": r.name, "type": r.image_type, "status": status,
-            "osType": "linux", "createTime": "2026-01-01T00:00:00Z", "desc": "",
-        }})),
+        "image" => ok(json!({ "image": image_model(r, w.now()) })),
         _ => ok(json!({ "snapshot": {
-            "id": r.id, "name": r.name, "status": status, "sizeInGB": 20,
-            "createMethod": "manual", "createTime": "2026-01-01T00:00:00Z", "desc": "",
+            "id": r.id, "name": r.name, "status": r.status_at(w.now()), "sizeInGB": 20,
+            "createMethod": "manual", "createTime": timestamp(r.created_at), "desc": "",
         }})),
     }
+}
+
+fn image_model(r: &Resource, now: f64) -> serde_json::Value {
+    json!({
+        "id": r.id, "name": r.name, "type": r.image_type, "status": r.status_at(now),
+        "osType": "linux", "createTime": timestamp(r.created_at), "desc": "",
+    })
+}
+
+/// `GET /v2/image?imageType=&marker=&maxKeys=`: the region's images from `marker` on (the
+/// BCE list convention: `nextMarker` is the first id of the next page).
+fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
+    let now = w.now();
+    let max_keys = req
+        .query_value("maxKeys")
+        .and_then(|m| m.parse::<usize>().ok())
+        .unwrap_or(1000)
+        .clamp(1, 1000);
+    let want_type = req
+        .query_value("imageType")
+        .filter(|t| !t.is_empty() && *t != "All");
+    let all: Vec<&Resource> = w
+        .resources
+        .iter()
+        .filter(|r| r.provider == P && r.kind == "image" && r.region == region)
+        .filter(|r| want_type.is_none_or(|t| r.image_type.eq_ignore_ascii_case(t)))
+        .collect();
+    let marker = req.query_value("marker").filter(|m| !m.is_empty());
+    let start = marker
+        .and_then(|m| all.iter().position(|r| r.id == m))
+        .unwrap_or(0);
+    let page: Vec<_> = all[start..].iter().take(max_keys).collect();
+    let truncated = start + page.len() < all.len();
+    ok(json!({
+        "marker": marker.unwrap_or(""),
+        "isTruncated": truncated,
+        "nextMarker": all.get(start + page.len()).map(|r| r.id.clone()),
+        "maxKeys": max_keys,
+        "images": page.iter().map(|r| image_model(r, now)).collect::<Vec<_>>(),
+    }))
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@ pub mod state;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use state::{Fault, LoggedRequest, Resource, World};
+use state::{BodyFault, Fault, LoggedRequest, Resource, World};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -260,26 +260,22 @@ async fn handle(
         )
         .into_response();
     };
-    let fault = app
-        .world
-        .lock()
-        .expect("world lock")
-        .take_fault(route.provider, route.action);
-    if let Some(ms) = fault.as_ref().and_then(|f| f.latency_ms) {
+    let draw = rand::random::<f64>();
+    let fault =
+        app.world
+            .lock()
+            .expect("world lock")
+            .take_fault(route.provider, route.action, draw);
+    let slow = fault
+        .as_ref()
+        .is_some_and(|f| f.body == Some(BodyFault::Slow));
+    if let Some(ms) = fault.as_ref().and_then(|f| f.latency_ms).filter(|_| !slow) {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
     let mut world = app.world.lock().expect("world lock");
-    let resp = match fault.as_ref().and_then(|f| f.status.map(|s| (s, f))) {
-        Some((status, f)) => {
-            let code = f.code.as_deref().unwrap_or("InternalError");
-            let message = f.message.as_deref().unwrap_or("injected fault");
-            match route.provider {
-                "huawei" => huawei::apig_error(status, code, message),
-                "alibaba" => alibaba::error(status, code, message),
-                "aws" => aws::error(status, code, message),
-                _ => baidu::error(status, code, message),
-            }
-        }
+    let refused = fault.as_ref().filter(|f| f.status.is_some() || f.throttle);
+    let resp = match refused {
+        Some(f) => injected_error(route.provider, f),
         None => match route.provider {
             "huawei" => huawei::handle(&mut world, &req, route.action),
             "alibaba" => alibaba::handle(&mut world, &req, route.action),
@@ -313,7 +309,83 @@ async fn handle(
             _ => 1,
         },
     });
-    resp.into_response()
+    drop(world);
+    match fault {
+        Some(f) if refused.is_none() => spoiled(resp, &f),
+        _ => resp.into_response(),
+    }
+}
+
+/// The reply a `status` or `throttle` fault gives instead of handling the request.
+fn injected_error(provider: &str, f: &Fault) -> EmuResponse {
+    let (status, code) = match (f.throttle, provider) {
+        (true, "huawei") => (429, "APIGW.0308"),
+        (true, "alibaba") => (400, "Throttling.User"),
+        (true, "aws") => (503, "RequestLimitExceeded"),
+        (true, _) => (429, "RequestLimitExceeded"),
+        (false, _) => (
+            f.status.unwrap_or(500),
+            f.code.as_deref().unwrap_or("InternalError"),
+        ),
+    };
+    let message = f.message.as_deref().unwrap_or("injected fault");
+    match provider {
+        "huawei" => huawei::apig_error(status, code, message),
+        "alibaba" => alibaba::error(status, code, message),
+        "aws" => aws::error(status, code, message),
+        _ => baidu::error(status, code, message),
+    }
+}
+
+/// A reply after the request was handled, spoiled as the fault says: a broken connection,
+/// a truncated, HTML, huge or slow body.
+fn spoiled(resp: EmuResponse, f: &Fault) -> Response {
+    use futures::StreamExt;
+    type Chunk = Result<Bytes, std::io::Error>;
+    let half = resp.body.len() / 2;
+    let head = Bytes::copy_from_slice(&resp.body[..half]);
+    let tail = Bytes::copy_from_slice(&resp.body[half..]);
+    let streamed = |parts: futures::stream::BoxStream<'static, Chunk>| {
+        let mut r = EmuResponse {
+            body: Vec::new(),
+            ..resp.clone()
+        }
+        .into_response();
+        *r.body_mut() = axum::body::Body::from_stream(parts);
+        r
+    };
+    if f.drop_after {
+        // Headers and half the body, then the connection breaks.
+        let broken: Chunk = Err(std::io::Error::other("injected: connection dropped"));
+        return streamed(futures::stream::iter([Ok(head), broken]).boxed());
+    }
+    match f.body {
+        Some(BodyFault::Truncated) => {
+            let mut r = resp.clone();
+            r.body.truncate(half);
+            r.into_response()
+        }
+        Some(BodyFault::Html) => EmuResponse {
+            status: 502,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
+        }
+        .into_response(),
+        Some(BodyFault::Huge) => EmuResponse {
+            body: vec![b' '; 8 * 1024 * 1024],
+            ..resp
+        }
+        .into_response(),
+        Some(BodyFault::Slow) => {
+            let pause = std::time::Duration::from_millis(f.latency_ms.unwrap_or(30_000));
+            let rest = futures::stream::once(async move {
+                tokio::time::sleep(pause).await;
+                Ok::<_, std::io::Error>(tail)
+            });
+            streamed(futures::stream::iter([Ok(head)]).chain(rest).boxed())
+        }
+        None => resp.into_response(),
+    }
 }
 
 /// The test-facing routes under `/_emulator/`.

@@ -183,6 +183,29 @@ pub struct Fault {
     /// How many requests it applies to; none means every one.
     #[serde(default)]
     pub times: Option<u32>,
+    /// The share (0–1) of matching requests it applies to; none means every one. Rates of
+    /// the faults that match one request add up: `0.2` and `0.1` fault 30% of requests.
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// Reply as the cloud does when it throttles (its own status and code).
+    #[serde(default)]
+    pub throttle: bool,
+    /// Handle the request (a copy is made), then break the connection before the reply ends.
+    #[serde(default)]
+    pub drop_after: bool,
+    /// Spoil the reply body: `truncated` (its first half), `html` (an HTML error page with
+    /// status 502), `huge` (8 MiB), `slow` (half, then `latency_ms` of silence, then the rest).
+    #[serde(default)]
+    pub body: Option<BodyFault>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFault {
+    Truncated,
+    Html,
+    Huge,
+    Slow,
 }
 
 impl Fault {
@@ -216,6 +239,8 @@ pub struct World {
     /// Requests per second allowed per access key (Alibaba `Throttling.User` beyond it).
     pub rate_limit: Option<u32>,
     pub recent: HashMap<String, std::collections::VecDeque<Instant>>,
+    /// Faults injected so far.
+    pub faults_fired: u64,
     seq: u64,
 }
 
@@ -233,6 +258,7 @@ impl World {
             nonces: Default::default(),
             rate_limit: None,
             recent: HashMap::new(),
+            faults_fired: 0,
             seq: 0,
         };
         super::baidu::seed(&mut w);
@@ -278,16 +304,47 @@ impl World {
         true
     }
 
-    /// Takes the first fault that matches, counting it down.
-    pub fn take_fault(&mut self, provider: &str, action: &str) -> Option<Fault> {
-        let f = self
-            .faults
-            .iter_mut()
-            .find(|f| f.matches(provider, action))?;
+    /// Picks the fault for one request, counting it down: one draw in [0, 1) walks the
+    /// matching faults' rates in order, so each fires for its own share of requests.
+    pub fn take_fault(&mut self, provider: &str, action: &str, draw: f64) -> Option<Fault> {
+        let mut upto = 0.0;
+        let f = self.faults.iter_mut().find(|f| {
+            if !f.matches(provider, action) {
+                return false;
+            }
+            upto += f.rate.unwrap_or(1.0).clamp(0.0, 1.0);
+            draw < upto
+        })?;
         if let Some(t) = f.times.as_mut() {
             *t -= 1;
         }
+        self.faults_fired += 1;
         Some(f.clone())
+    }
+
+    /// How many copies exist per (cloud, kind, source, destination region): the duplicate
+    /// check of `GET /_emulator/state` (a canceled or deregistered copy is gone).
+    pub fn copy_counts(&self) -> Vec<serde_json::Value> {
+        let mut counts: std::collections::BTreeMap<(&str, &str, &str, &str, &str), usize> =
+            Default::default();
+        for r in &self.resources {
+            if let (Some(src), Some(src_region)) = (&r.source_id, &r.source_region) {
+                *counts
+                    .entry((&r.provider, &r.kind, src_region, src, &r.region))
+                    .or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .map(
+                |((provider, kind, source_region, source_id, dest_region), count)| {
+                    serde_json::json!({
+                        "provider": provider, "kind": kind, "source_region": source_region,
+                        "source_id": source_id, "dest_region": dest_region, "count": count,
+                    })
+                },
+            )
+            .collect()
     }
 
     /// The state listing of `GET /_emulator/state`.
@@ -316,8 +373,23 @@ impl World {
                 })
             })
             .collect();
-        serde_json::json!({ "virtual_time": now, "resources": resources, "jobs": jobs })
+        serde_json::json!({
+            "virtual_time": now, "resources": resources, "jobs": jobs,
+            "copies": self.copy_counts(), "faults_fired": self.faults_fired,
+            "requests": self.seq,
+        })
     }
+}
+
+/// The wall-clock form (RFC 3339) of virtual time `secs`: the emulator's world begins on
+/// 2026-01-01T00:00:00Z.
+pub fn timestamp(secs: f64) -> String {
+    let t =
+        time::macros::datetime!(2026-01-01 0:00 UTC) + time::Duration::seconds_f64(secs.max(0.0));
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// A random id such as `m-AbC123xy`.
@@ -358,8 +430,36 @@ mod tests {
             message: None,
             latency_ms: None,
             times: Some(1),
+            rate: None,
+            throttle: false,
+            drop_after: false,
+            body: None,
         });
-        assert!(w.take_fault("baidu", "x").is_some());
-        assert!(w.take_fault("baidu", "x").is_none());
+        assert!(w.take_fault("baidu", "x", 0.5).is_some());
+        assert!(w.take_fault("baidu", "x", 0.5).is_none());
+    }
+
+    #[test]
+    fn fault_rates_add_up_in_order() {
+        let mut w = World::new(1.0, 1.0, HashMap::new());
+        let fault = |status, rate| Fault {
+            provider: None,
+            action: None,
+            status: Some(status),
+            code: None,
+            message: None,
+            latency_ms: None,
+            times: None,
+            rate: Some(rate),
+            throttle: false,
+            drop_after: false,
+            body: None,
+        };
+        w.faults = vec![fault(500, 0.2), fault(503, 0.1)];
+        let status = |w: &mut World, d| w.take_fault("aws", "x", d).and_then(|f| f.status);
+        assert_eq!(status(&mut w, 0.1), Some(500));
+        assert_eq!(status(&mut w, 0.25), Some(503));
+        assert_eq!(status(&mut w, 0.35), None);
+        assert_eq!(w.faults_fired, 2);
     }
 }

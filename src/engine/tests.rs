@@ -82,6 +82,7 @@ fn request() -> CopyRequest {
         client_token: None,
         description: None,
         options: Default::default(),
+        force_new: None,
     }
 }
 
@@ -100,7 +101,7 @@ async fn run(fake: Fake, timeout: Duration) -> (Report, Stop, bool, Sink) {
         interrupt: rx,
         auth_error: None,
     };
-    e.submit_all(&mut report, &[request()]).await;
+    e.submit_all(&mut report, &[request()], true).await;
     let opts = WaitOptions {
         timeout,
         poll_initial: Duration::from_secs(10),

@@ -2,6 +2,7 @@
 //! signed, retried call.
 
 pub mod backoff;
+pub mod pace;
 pub mod retry;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -240,6 +241,9 @@ pub trait Dialect: Send + Sync {
 pub struct Client {
     transport: Arc<dyn Transport>,
     policy: RetryPolicy,
+    pacer: pace::Pacer,
+    /// At most this many requests in flight at once, across every cloud and region.
+    slots: Option<tokio::sync::Semaphore>,
     rng: Mutex<rand::rngs::StdRng>,
     sent: AtomicU64,
 }
@@ -260,12 +264,26 @@ impl Client {
         Client {
             transport,
             policy,
+            pacer: pace::Pacer::default(),
+            slots: None,
             rng: Mutex::new(rng),
             sent: AtomicU64::new(0),
         }
     }
 
     /// Requests sent so far (every attempt counts).
+    /// Paces requests per (cloud, region).
+    pub fn with_pacer(mut self, pacer: pace::Pacer) -> Self {
+        self.pacer = pacer;
+        self
+    }
+
+    /// Caps the requests in flight at once.
+    pub fn with_max_in_flight(mut self, n: usize) -> Self {
+        self.slots = Some(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
     pub fn requests_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
     }
@@ -284,6 +302,12 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // Wait for a turn before signing, so the signature is fresh when it leaves.
+            self.pacer.acquire(dialect.cloud(), &req.region).await;
+            let permit = match &self.slots {
+                Some(s) => Some(s.acquire().await.expect("the semaphore is never closed")),
+                None => None,
+            };
             let mut signed = req.clone();
             signed.set_header("host", signed.host_header());
             signed.set_header("content-length", signed.body.len().to_string());
@@ -301,12 +325,14 @@ impl Client {
             );
             self.sent.fetch_add(1, Ordering::Relaxed);
             let result = self.transport.send(signed).await;
+            drop(permit);
             let (err, decision) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {
+                    self.pacer.succeeded(dialect.cloud(), &req.region);
                     return Ok(Reply {
                         response: resp,
                         attempts: attempt,
-                    })
+                    });
                 }
                 Ok(resp) => {
                     let err = dialect.parse_error(&resp).with_provider(dialect.cloud());
@@ -314,6 +340,9 @@ impl Client {
                         .header("retry-after")
                         .and_then(|v| v.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
+                    if err.kind == ErrorKind::Throttled || resp.status == 429 {
+                        self.pacer.throttled(dialect.cloud(), &req.region);
+                    }
                     let d = retry::classify_reply(&err, resp.status, safety, retry_after);
                     (err, d)
                 }

@@ -64,10 +64,11 @@ pub fn check_dests(dests: &[String], check: impl Fn(&str) -> Result<()>) -> Resu
 
 /// A client token derived from every field that defines a copy, so running the same command
 /// again is the same request to the server: `imgcopy-` and 48 hex characters (≤ 64 ASCII).
-pub fn derived_token(fields: &[&str]) -> String {
+/// With `--force-new` the request's salt makes it a new request.
+pub fn derived_token(req: &CopyRequest, fields: &[&str]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    for f in fields {
+    for f in fields.iter().copied().chain(req.force_new.as_deref()) {
         h.update(f.as_bytes());
         h.update([0]);
     }
@@ -176,6 +177,82 @@ where
         .buffered(concurrency.max(1))
         .collect()
         .await
+}
+
+/// How many times a copy call without a client token is tried, looking for what an earlier
+/// try made before each new one, when its outcome is unknown (timed out, connection broken,
+/// server error, unreadable reply).
+pub const RECONCILE_ROUNDS: u32 = 3;
+
+/// Listings of a region's images, taken once per run for the first look before copying
+/// (so a fan-out costs one listing per region, not one per copy). A region whose listing may
+/// be stale (a copy call to it had an unknown outcome) is forgotten and listed afresh.
+pub struct Listings<T> {
+    cells: std::sync::Mutex<std::collections::HashMap<String, Arc<Listing<T>>>>,
+}
+
+/// One region's listing, fetched at most once.
+type Listing<T> = tokio::sync::OnceCell<Arc<Vec<T>>>;
+
+impl<T> Default for Listings<T> {
+    fn default() -> Self {
+        Listings {
+            cells: Default::default(),
+        }
+    }
+}
+
+impl<T> Listings<T> {
+    /// The region's listing, fetched by `fetch` the first time (concurrent callers share it).
+    pub async fn get<F, Fut>(&self, region: &str, fetch: F) -> Result<Arc<Vec<T>>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<T>>>,
+    {
+        let cell = self
+            .cells
+            .lock()
+            .expect("listings lock")
+            .entry(region.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| async { fetch().await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+
+    pub fn forget(&self, region: &str) {
+        self.cells.lock().expect("listings lock").remove(region);
+    }
+}
+
+/// Whether an image created at `candidate` can be a copy of a source created at `source`
+/// (RFC 3339 times): a copy is never older than its source. Unknown times do not exclude.
+pub fn made_after(candidate: Option<&str>, source: Option<&str>) -> bool {
+    use time::format_description::well_known::Rfc3339;
+    match (candidate, source) {
+        (Some(c), Some(s)) => match (
+            time::OffsetDateTime::parse(c, &Rfc3339),
+            time::OffsetDateTime::parse(s, &Rfc3339),
+        ) {
+            (Ok(c), Ok(s)) => c >= s,
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+/// A record for a copy found in its destination instead of made.
+pub fn adopted(req: &CopyRequest, dest: &str, dest_id: &str, name: &str) -> CopyRecord {
+    let mut r = CopyRecord::new(req, dest, time::OffsetDateTime::now_utc());
+    r.dest_id = Some(dest_id.to_string());
+    r.name = Some(name.to_string());
+    r.adopted = true;
+    tracing::info!(
+        "{}: adopting {dest_id}, made by an earlier run (--force-new makes a new copy)",
+        r.label()
+    );
+    r
 }
 
 /// A call as `--dry-run` prints it.

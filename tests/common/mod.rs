@@ -96,6 +96,30 @@ impl Emu {
             .collect()
     }
 
+    /// How many copies of `source_id` one cloud holds in `dest` (the emulator's own count).
+    pub fn copy_count(&self, provider: &str, source_id: &str, dest: &str) -> u64 {
+        self.state()["copies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["provider"] == provider && c["source_id"] == source_id && c["dest_region"] == dest
+            })
+            .map(|c| c["count"].as_u64().unwrap())
+            .sum()
+    }
+
+    /// Every (source, destination) the emulator holds more than one copy for.
+    pub fn duplicates(&self) -> Vec<Value> {
+        self.state()["copies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["count"].as_u64().unwrap() > 1)
+            .cloned()
+            .collect()
+    }
+
     /// Copies of one cloud made from `source_id` (demo ids repeat across clouds).
     pub fn copies_in(&self, provider: &str, source_id: &str) -> Vec<Value> {
         self.copies_of(source_id)

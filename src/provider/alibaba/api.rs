@@ -87,7 +87,7 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
         o.resource_group_id.as_deref().unwrap_or(""),
     ];
     fields.extend(tags.iter().map(String::as_str));
-    crate::provider::derived_token(&fields)
+    crate::provider::derived_token(req, &fields)
 }
 
 /// `CopyImage` for one destination, with a derived ClientToken (so it is safe to retry).
@@ -318,6 +318,7 @@ mod tests {
             client_token: None,
             description: Some("copy of golden".into()),
             options: CloudOptions::Alibaba(o),
+            force_new: None,
         }
     }
 

@@ -81,6 +81,7 @@ pub fn update_from_image(img: &wire::Image) -> PollUpdate {
                 code: format!("Image.{}", img.status),
                 message: format!("the copy ended in status {}", img.status),
                 request_id: None,
+                retryable: false,
             }),
         ),
         other => {
@@ -162,6 +163,7 @@ impl AlibabaProvider {
                                 "the copy is no longer listed in its region (canceled or deleted)"
                                     .into(),
                             request_id: None,
+                            retryable: false,
                         }),
                     }),
                 }

@@ -130,7 +130,7 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
         if o.copy_tags { "copy-tags" } else { "" },
     ];
     fields.extend(tags.iter().map(String::as_str));
-    crate::provider::derived_token(&fields)
+    crate::provider::derived_token(req, &fields)
 }
 
 fn common_copy_params(req: &CopyRequest, dest: &str, source_key: &str) -> Vec<(String, String)> {
@@ -354,6 +354,7 @@ mod tests {
             client_token: None,
             description: Some("golden copy".into()),
             options: CloudOptions::Aws(o),
+            force_new: None,
         }
     }
 

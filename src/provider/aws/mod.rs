@@ -86,6 +86,7 @@ fn failed(code: String, message: String) -> Option<RecordError> {
         code,
         message,
         request_id: None,
+        retryable: false,
     })
 }
 

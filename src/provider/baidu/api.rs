@@ -111,7 +111,31 @@ pub fn client_token(req: &CopyRequest) -> String {
         h.update(b"|");
         h.update(r.as_bytes());
     }
+    if let Some(salt) = &req.force_new {
+        h.update(b"|new:");
+        h.update(salt.as_bytes());
+    }
     format!("imgcopy-{}", &hex::encode(h.finalize())[..48])
+}
+
+/// `GET /v2/image?imageType=Custom`: one page of a region's custom images.
+pub fn list_images(region: &str, marker: Option<&str>) -> ApiCall {
+    let mut query = vec![
+        ("imageType".to_string(), "Custom".to_string()),
+        ("maxKeys".to_string(), "1000".to_string()),
+    ];
+    if let Some(m) = marker {
+        query.push(("marker".to_string(), m.to_string()));
+    }
+    ApiCall {
+        method: "GET",
+        region: region.to_string(),
+        path: "/v2/image".to_string(),
+        query,
+        headers: Vec::new(),
+        body: None,
+        safety: Safety::Idempotent,
+    }
 }
 
 /// Image ids look like `m-nky7qeom`, snapshot ids like `s-AJcboed5`.
@@ -242,6 +266,7 @@ mod tests {
             client_token: None,
             description: None,
             options: Default::default(),
+            force_new: None,
         }
     }
 

@@ -87,6 +87,7 @@ fn redact_canonical(canonical: &str) -> String {
 pub struct BaiduProvider {
     api: Api,
     concurrency: usize,
+    listings: super::Listings<wire::ImageModel>,
 }
 
 impl BaiduProvider {
@@ -103,10 +104,126 @@ impl BaiduProvider {
                 endpoint,
             },
             concurrency: concurrency.max(1),
+            listings: Default::default(),
         }
     }
 
+    /// Image copies carry no client token, so a re-run first looks in each destination for
+    /// a copy an earlier run made: a Custom image with the copy's name (`--name`, else the
+    /// source's, as Baidu names copies), created no earlier than the source, not failed. It
+    /// is adopted; only the other destinations are copied. A copy call whose outcome is
+    /// unknown is reconciled the same way before it is tried again.
     async fn submit_image(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
+        let source = match req.force_new {
+            Some(_) => None,
+            None => Some(self.source_image(req).await?),
+        };
+        let mut records = Vec::new();
+        let mut remaining = req.dest_regions.clone();
+        for round in 1..=super::RECONCILE_ROUNDS {
+            if let Some(src) = &source {
+                let name = req.name.as_deref().unwrap_or(&src.name);
+                let found = futures::future::join_all(
+                    remaining.iter().map(|d| self.find_image_copy(src, name, d)),
+                )
+                .await;
+                let mut still = Vec::new();
+                for (dest, f) in remaining.into_iter().zip(found) {
+                    match f? {
+                        Some(id) => records.push(super::adopted(req, &dest, &id, name)),
+                        None => still.push(dest),
+                    }
+                }
+                remaining = still;
+            }
+            if remaining.is_empty() {
+                break;
+            }
+            let sub = CopyRequest {
+                dest_regions: std::mem::take(&mut remaining),
+                ..req.clone()
+            };
+            match self.remote_copy_image(&sub).await {
+                Ok(made) => records.extend(made),
+                Err(e)
+                    if e.outcome_unknown()
+                        && source.is_some()
+                        && round < super::RECONCILE_ROUNDS =>
+                {
+                    tracing::warn!(
+                        "image copy call for {}: {e}; looking for what it made before trying again",
+                        req.source_id
+                    );
+                    for d in &sub.dest_regions {
+                        self.listings.forget(d);
+                    }
+                    remaining = sub.dest_regions;
+                }
+                Err(e) => {
+                    let now = OffsetDateTime::now_utc();
+                    let re = RecordError::from(&e);
+                    if e.kind == ErrorKind::Auth && records.is_empty() {
+                        return Err(e);
+                    }
+                    records.extend(
+                        sub.dest_regions
+                            .iter()
+                            .map(|d| CopyRecord::rejected(req, d, re.clone(), now)),
+                    );
+                }
+            }
+        }
+        Ok(records)
+    }
+
+    /// The source image's name and creation time.
+    async fn source_image(&self, req: &CopyRequest) -> Result<wire::ImageModel> {
+        let call = api::detail(Kind::Image, &req.source_region, &req.source_id);
+        let (d, _): (wire::SourceDetail, u32) = self.api.send(&call).await?;
+        Ok(d.image)
+    }
+
+    /// A copy of `src` named `name` in `dest`, made by an earlier run.
+    async fn find_image_copy(
+        &self,
+        src: &wire::ImageModel,
+        name: &str,
+        dest: &str,
+    ) -> Result<Option<String>> {
+        let images = self
+            .listings
+            .get(dest, || async {
+                let mut all = Vec::new();
+                let mut marker: Option<String> = None;
+                loop {
+                    let call = api::list_images(dest, marker.as_deref());
+                    let (page, _): (wire::ImageList, u32) = self.api.send(&call).await?;
+                    all.extend(page.images);
+                    match page
+                        .next_marker
+                        .filter(|m| page.is_truncated && !m.is_empty())
+                    {
+                        Some(m) => marker = Some(m),
+                        None => return Ok(all),
+                    }
+                }
+            })
+            .await?;
+        Ok(images
+            .iter()
+            .filter(|i| {
+                i.id != src.id
+                    && i.name == name
+                    && i.image_type.eq_ignore_ascii_case("custom")
+                    && update_from_status(Kind::Image, &i.status).state != CopyState::Failed
+                    && super::made_after(i.create_time.as_deref(), src.create_time.as_deref())
+            })
+            .max_by(|a, b| a.create_time.cmp(&b.create_time))
+            .map(|i| i.id.clone()))
+    }
+
+    /// One remoteCopy call for every destination of `req`.
+    async fn remote_copy_image(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
         let call = api::remote_copy_image(req);
         let (reply, attempts): (wire::RemoteCopyImageResult, u32) = self.api.send(&call).await?;
         let now = OffsetDateTime::now_utc();
@@ -128,6 +245,7 @@ impl BaiduProvider {
                             code: m.code.clone().unwrap_or_else(|| "Unknown".into()),
                             message: m.err_msg.clone().unwrap_or_default(),
                             request_id: None,
+                            retryable: false,
                         },
                         now,
                     ),
@@ -212,6 +330,7 @@ fn untracked(req: &CopyRequest, region: &str, now: OffsetDateTime) -> CopyRecord
         code: "NoCopyId".into(),
         message: format!("the reply named no copy for region {region}; look for it in that region"),
         request_id: None,
+        retryable: false,
     });
     r
 }
@@ -236,6 +355,7 @@ pub fn update_from_status(kind: Kind, status: &str) -> PollUpdate {
                 ),
                 message: format!("the copy ended in status {status}"),
                 request_id: None,
+                retryable: false,
             }),
         ),
         other => {

@@ -82,3 +82,36 @@ pub struct ErrorBody {
     #[serde(default)]
     pub request_id: Option<String>,
 }
+
+/// `GET /v2/image` (ListImages): one page.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageList {
+    #[serde(default)]
+    pub images: Vec<ImageModel>,
+    #[serde(default)]
+    pub is_truncated: bool,
+    #[serde(default)]
+    pub next_marker: Option<String>,
+}
+
+/// The image attributes adoption looks at.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageModel {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(rename = "type", default)]
+    pub image_type: String,
+    #[serde(default)]
+    pub create_time: Option<String>,
+}
+
+/// `GET /v2/image/{id}` with the attributes adoption needs.
+#[derive(Debug, Deserialize)]
+pub struct SourceDetail {
+    pub image: ImageModel,
+}

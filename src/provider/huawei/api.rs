@@ -350,6 +350,7 @@ mod tests {
             client_token: None,
             description: Some("test copy".into()),
             options: CloudOptions::Huawei(o),
+            force_new: None,
         }
     }
 

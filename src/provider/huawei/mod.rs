@@ -72,6 +72,7 @@ fn refused(code: &str, message: String) -> RecordError {
         code: format!("Preflight.{code}"),
         message,
         request_id: None,
+        retryable: false,
     }
 }
 
@@ -206,6 +207,7 @@ pub fn update_from_job(job: &wire::Job) -> PollUpdate {
                     .clone()
                     .unwrap_or_else(|| "the copy job failed".into()),
                 request_id: None,
+                retryable: false,
             }),
         ),
         "INIT" => (CopyState::Submitted, progress, None),
