@@ -69,6 +69,11 @@ struct GlobalArgs {
     /// pacing off [default: 20 for each cloud; halved while the cloud throttles]
     #[arg(long, global = true, value_name = "[CLOUD=]RPS", value_parser = parse_rate)]
     rate_limit: Vec<(Option<Cloud>, f64)>,
+    /// How many times one request is tried when it meets throttling, a server error or a
+    /// broken connection (requests that could make a second copy are looked up, not re-sent)
+    #[arg(long, global = true, default_value_t = 5, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=20))]
+    max_attempts: u32,
     /// Give up on one HTTP exchange after this long (a slow or stalled reply)
     #[arg(long, global = true, value_parser = parse_duration, default_value = "60s", value_name = "DURATION")]
     request_timeout: Duration,
@@ -505,6 +510,7 @@ impl Cli {
                 project_id: g.project_id,
                 rate_limits: g.rate_limit,
                 request_timeout: g.request_timeout,
+                max_attempts: g.max_attempts,
                 cancel_on_interrupt: g.on_interrupt == OnStop::Cancel,
                 cancel_on_timeout: g.on_timeout == OnStop::Cancel,
             },

@@ -529,3 +529,61 @@ fn sandbox_runs_both_huawei_copy_kinds() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(record(&json(&o), "cn-north-4")["state"], "available");
 }
+
+#[test]
+fn a_rerun_adopts_the_earlier_copy_and_force_new_makes_another() {
+    let emu = Emu::fast();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "huawei",
+            "image",
+            "--id",
+            IMG,
+            "--region",
+            "cn-north-4",
+            "--dest",
+            "cn-east-3,ap-southeast-1",
+            "--name",
+            "golden-rerun",
+            "--agency",
+            "ims_admin_agency",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    // The first copy call's reply is lost after the copy was made: looked for, adopted.
+    emu.fault(
+        serde_json::json!({"provider": "huawei", "action": "CopyImageCrossRegion",
+                     "drop_after": true, "times": 1}),
+    );
+    let first = run(against(&emu).args(args(&[])));
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert_eq!(copy_calls(&emu), 2, "the dropped call is not re-sent");
+    let adopted = records(&json(&first))
+        .iter()
+        .filter(|r| r["adopted"] == true)
+        .count();
+    assert_eq!(adopted, 1);
+
+    let again = run(against(&emu).args(args(&["--wait"])));
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    let rep = json(&again);
+    for dest in ["cn-east-3", "ap-southeast-1"] {
+        let r = record(&rep, dest);
+        assert_eq!(r["adopted"], true, "{dest}");
+        assert_eq!(
+            r["state"], "available",
+            "adopted copies are followed to the end"
+        );
+        assert_eq!(emu.copy_count("huawei", IMG, dest), 1);
+    }
+    assert_eq!(copy_calls(&emu), 2, "a re-run copies nothing again");
+
+    let forced = run(against(&emu).args(args(&["--force-new"])));
+    assert_eq!(code(&forced), 0, "{}", stderr(&forced));
+    assert_eq!(copy_calls(&emu), 4);
+    assert_eq!(emu.copy_count("huawei", IMG, "cn-east-3"), 2);
+    assert!(records(&json(&forced))
+        .iter()
+        .all(|r| r["adopted"] == false));
+}

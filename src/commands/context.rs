@@ -152,9 +152,16 @@ pub async fn build(
     let transport = ReqwestTransport::new(g.request_timeout, !all_loopback)
         .map_err(|e| Error::new(ErrorKind::Io, e.message))?;
     let client = Arc::new(
-        Client::new(Arc::new(transport), RetryPolicy::default(), None)
-            .with_pacer(pacer(g))
-            .with_max_in_flight(g.concurrency),
+        Client::new(
+            Arc::new(transport),
+            RetryPolicy {
+                max_attempts: g.max_attempts,
+                ..RetryPolicy::default()
+            },
+            None,
+        )
+        .with_pacer(pacer(g))
+        .with_max_in_flight(g.concurrency),
     );
     let mut providers: BTreeMap<Cloud, Arc<dyn Provider>> = BTreeMap::new();
     for &cloud in clouds {

@@ -35,6 +35,7 @@ pub struct Globals {
     /// `--rate-limit`: requests per second per region, for every cloud or one.
     pub rate_limits: Vec<(Option<Cloud>, f64)>,
     pub request_timeout: Duration,
+    pub max_attempts: u32,
     pub cancel_on_interrupt: bool,
     pub cancel_on_timeout: bool,
 }

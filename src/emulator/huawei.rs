@@ -1,7 +1,7 @@
 //! Huawei Cloud IMS in the emulator: in-region and cross-region copy jobs, the job query and
 //! the image list that preflight reads.
 
-use super::state::{Job, Resource, World};
+use super::state::{timestamp, Job, Resource, World};
 use super::{EmuRequest, EmuResponse, Route};
 use crate::provider::huawei::api::{is_uuid, REGIONS};
 use crate::sign::huawei as sig;
@@ -434,15 +434,19 @@ fn show_job(w: &World, region: &str, project: &str, job_id: &str) -> EmuResponse
 
 fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
     let now = w.now();
-    let want = req.query_value("id");
+    let want = req.query_value("id").filter(|v| !v.is_empty());
+    let named = req.query_value("name");
+    let private = req.query_value("__imagetype") == Some("private");
     let images: Vec<_> = w
         .resources
         .iter()
         .filter(|r| r.provider == P && r.region == region && want.is_none_or(|id| r.id == id))
+        .filter(|r| named.is_none_or(|n| r.name == n))
+        .filter(|r| !private || r.image_type != "public")
         .map(|r| {
             let mut v = json!({
                 "id": r.id, "name": r.name, "status": status_of(r, now), "__imagetype": r.image_type,
-                "visibility": "private",
+                "visibility": "private", "created_at": timestamp(r.created_at),
             });
             for (k, val) in &r.attrs {
                 v[k] = json!(val);

@@ -409,6 +409,25 @@ fn admin(app: &App, method: &Method, path: &str, query: &str, body: &[u8]) -> Em
             }
             Err(e) => bad(format!("fixture: {e}")),
         },
+        ("POST", "clone") => {
+            let q = parse_query(query);
+            let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+            let count = get("count")
+                .and_then(|c| c.parse::<usize>().ok())
+                .unwrap_or(1);
+            let Some(i) = w.resources.iter().position(|r| {
+                Some(r.provider.as_str()) == get("provider") && Some(r.id.as_str()) == get("id")
+            }) else {
+                return bad(
+                    "POST /_emulator/clone?provider=P&id=ID&count=N: no such resource".into(),
+                );
+            };
+            if count > 100_000 {
+                return bad("count: at most 100000".into());
+            }
+            let ids = w.clone_resource(i, count);
+            EmuResponse::json(200, &serde_json::json!({ "ids": ids }))
+        }
         ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
             Ok(f) => {
                 w.faults.push(f);

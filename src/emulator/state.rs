@@ -347,6 +347,30 @@ impl World {
             .collect()
     }
 
+    /// Adds `count` resources like `self.resources[i]` (new ids in the cloud's form, names
+    /// suffixed `-N`): sources for tests and benchmarks. Returns the new ids.
+    pub fn clone_resource(&mut self, i: usize, count: usize) -> Vec<String> {
+        let base = self.resources[i].clone();
+        let first = self.resources.len();
+        let ids: Vec<String> = (first..first + count)
+            .map(|n| match (base.provider.as_str(), base.kind.as_str()) {
+                ("huawei", _) => format!("6f1f3b3c-0000-4000-9000-{n:012x}"),
+                ("aws", "image") => format!("ami-1{n:016x}"),
+                ("aws", _) => format!("snap-1{n:016x}"),
+                (_, "image") => format!("m-clone{n:06}"),
+                _ => format!("s-clone{n:06}"),
+            })
+            .collect();
+        for (k, id) in ids.iter().enumerate() {
+            self.resources.push(Resource {
+                id: id.clone(),
+                name: format!("{}-{}", base.name, k + 1),
+                ..base.clone()
+            });
+        }
+        ids
+    }
+
     /// The state listing of `GET /_emulator/state`.
     pub fn snapshot(&self) -> serde_json::Value {
         let now = self.now();

@@ -77,6 +77,26 @@ impl Emu {
         self.admin("POST", "faults", Some(fault));
     }
 
+    /// `count` new sources like the resource `id` of `provider`; their ids.
+    pub fn clone_source(&self, provider: &str, id: &str, count: usize) -> Vec<String> {
+        let v = self.admin(
+            "POST",
+            &format!("clone?provider={provider}&id={id}&count={count}"),
+            None,
+        );
+        v["ids"]
+            .as_array()
+            .unwrap_or_else(|| panic!("clone: {v}"))
+            .iter()
+            .map(|i| i.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Adds a resource (`Resource` JSON) to the emulator.
+    pub fn fixture(&self, resource: Value) {
+        self.admin("POST", "fixtures", Some(resource));
+    }
+
     pub fn limit_rps(&self, rps: u32) {
         self.admin("POST", &format!("limits?rps={rps}"), None);
     }
@@ -157,10 +177,15 @@ pub fn imgcopy() -> Command {
 
 /// `imgcopy` pointed at the emulator, JSON output, fast polling.
 pub fn against(emu: &Emu) -> Command {
+    against_endpoint(&emu.endpoint())
+}
+
+/// `against` by the emulator's endpoint template (for threads that do not hold the `Emu`).
+pub fn against_endpoint(endpoint: &str) -> Command {
     let mut c = imgcopy();
     c.args([
         "--endpoint",
-        &emu.endpoint(),
+        endpoint,
         "--output",
         "json",
         "--poll-interval",

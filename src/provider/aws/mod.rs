@@ -189,21 +189,15 @@ impl AwsProvider {
         dest: &str,
     ) -> Result<Option<wire::Snapshot>> {
         let call = api::find_snapshot_copy(req, dest);
-        match self
+        // A failed lookup fails the submit (it is submitted again later): copying without
+        // looking could make a second copy.
+        let (r, _) = self
             .send_xml::<wire::DescribeSnapshotsResponse>(&call)
-            .await
-        {
-            Ok((r, _)) => Ok(r
-                .snapshot_set
-                .items
-                .into_iter()
-                .find(|s| s.status != "error")),
-            Err(e) if e.kind == ErrorKind::Auth => Err(e),
-            Err(e) => {
-                tracing::warn!("could not look for an earlier copy in {dest}: {e}");
-                Ok(None)
-            }
-        }
+            .await?;
+        Ok(r.snapshot_set
+            .items
+            .into_iter()
+            .find(|s| s.status != "error"))
     }
 
     async fn start(&self, req: &CopyRequest, dest: &str) -> Result<CopyRecord> {
@@ -218,18 +212,39 @@ impl AwsProvider {
                 r.attempts = attempts;
                 r.client_token = Some(api::client_token(req, dest));
             }
+            // CopySnapshot takes no client token: look for the tagged copy before every try.
             Kind::Snapshot => {
-                if let Some(found) = self.existing_snapshot(req, dest).await? {
-                    let u = update_from_snapshot(&found);
-                    r.dest_id = Some(found.snapshot_id);
-                    r.apply(&u, now);
-                    return Ok(r);
+                for round in 1..=super::RECONCILE_ROUNDS {
+                    if req.force_new.is_none() {
+                        if let Some(found) = self.existing_snapshot(req, dest).await? {
+                            let name = r.name.clone().unwrap_or_default();
+                            let mut a = super::adopted(req, dest, &found.snapshot_id, &name);
+                            a.name = r.name.clone();
+                            a.apply(&update_from_snapshot(&found), now);
+                            return Ok(a);
+                        }
+                    }
+                    match self
+                        .send_xml::<wire::CopySnapshotResponse>(&api::copy_snapshot(req, dest))
+                        .await
+                    {
+                        Ok((reply, attempts)) => {
+                            r.dest_id = Some(reply.snapshot_id);
+                            r.attempts = attempts;
+                            break;
+                        }
+                        Err(e)
+                            if e.outcome_unknown()
+                                && req.force_new.is_none()
+                                && round < super::RECONCILE_ROUNDS =>
+                        {
+                            tracing::warn!(
+                                "snapshot copy to {dest}: {e}; looking for it before trying again"
+                            );
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
-                let (reply, attempts) = self
-                    .send_xml::<wire::CopySnapshotResponse>(&api::copy_snapshot(req, dest))
-                    .await?;
-                r.dest_id = Some(reply.snapshot_id);
-                r.attempts = attempts;
             }
         }
         Ok(r)

@@ -13,7 +13,7 @@ pub const REGIONS: &[&str] = &[
 ];
 
 /// `POST /v2/image/{id}?remoteCopy=`: one call for every destination. No client token exists,
-/// so it is never re-sent after an ambiguous failure.
+/// so after an unknown outcome the destinations are searched before it is sent again.
 pub fn remote_copy_image(req: &CopyRequest) -> ApiCall {
     let body = wire::RemoteCopyImageArgs {
         name: req.name.as_deref(),

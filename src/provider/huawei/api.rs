@@ -135,6 +135,17 @@ pub fn list_image(region: &str, project_id: &str, image_id: &str) -> ApiCall {
     }
 }
 
+/// `GET /v2/cloudimages?__imagetype=private&name=…`: the private images of that name.
+pub fn list_images_named(region: &str, project_id: &str, name: &str) -> ApiCall {
+    ApiCall {
+        query: vec![
+            ("__imagetype".to_string(), "private".to_string()),
+            ("name".to_string(), name.to_string()),
+        ],
+        ..list_image(region, project_id, "")
+    }
+}
+
 pub fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5

@@ -105,21 +105,18 @@ impl HuaweiProvider {
         })
     }
 
-    /// Checks the source against what the copy APIs forbid. `Ok(Some(_))` refuses the copy;
-    /// a lookup that fails for another reason than credentials is left to the copy call.
-    async fn preflight(&self, req: &CopyRequest, project_id: &str) -> Result<Option<RecordError>> {
+    /// Checks the source against what the copy APIs forbid: `Err(_)` refuses the copy,
+    /// `Ok(_)` is the source image (adoption compares against it).
+    async fn preflight(
+        &self,
+        req: &CopyRequest,
+        project_id: &str,
+    ) -> Result<std::result::Result<wire::ImageInfo, RecordError>> {
         let call = api::list_image(&req.source_region, project_id, &req.source_id);
-        let list = match self.api.send::<wire::ImageList>(&call).await {
-            Ok((l, _)) => l,
-            Err(e) if e.kind == ErrorKind::Auth => return Err(e),
-            Err(e) => {
-                tracing::warn!("could not inspect the source image before copying: {e}");
-                return Ok(None);
-            }
-        };
+        let (list, _) = self.api.send::<wire::ImageList>(&call).await?;
         let cross = !api::is_in_region(req);
-        let Some(img) = list.images.iter().find(|i| i.id == req.source_id) else {
-            return Ok(Some(refused(
+        let Some(img) = list.images.into_iter().find(|i| i.id == req.source_id) else {
+            return Ok(Err(refused(
                 "ImageNotFound",
                 format!("no image {} in {}", req.source_id, req.source_region),
             )));
@@ -157,26 +154,118 @@ impl HuaweiProvider {
         } else {
             None
         };
-        Ok(reason.map(|(c, m)| refused(c, m)))
+        Ok(match reason {
+            Some((c, m)) => Err(refused(c, m)),
+            None => Ok(img),
+        })
     }
 
-    /// One copy call; its record carries the job id.
+    /// Copies carry no client token, so before each try the destination is searched for a
+    /// copy an earlier run (or an earlier try whose outcome was unknown) made: a private
+    /// image with the copy's name, created no earlier than the source, not failed. Found,
+    /// it is adopted; otherwise the copy call goes out and its record carries the job id.
     async fn start(
         &self,
         req: &CopyRequest,
+        src: &wire::ImageInfo,
         dest: &str,
         call: super::ApiCall,
     ) -> Result<CopyRecord> {
-        let (job, attempts) = self.api.send::<wire::JobCreated>(&call).await?;
-        let mut r = CopyRecord::new(req, dest, OffsetDateTime::now_utc());
-        r.job_id = Some(job.job_id);
-        r.attempts = attempts;
-        Ok(r)
+        let name = req.name.as_deref().unwrap_or_default();
+        for round in 1..=super::RECONCILE_ROUNDS {
+            if req.force_new.is_none() {
+                if let Some(id) = self.find_copy(src, name, dest).await? {
+                    return Ok(super::adopted(req, dest, &id, name));
+                }
+            }
+            match self.api.send::<wire::JobCreated>(&call).await {
+                Ok((job, attempts)) => {
+                    let mut r = CopyRecord::new(req, dest, OffsetDateTime::now_utc());
+                    r.job_id = Some(job.job_id);
+                    r.attempts = attempts;
+                    return Ok(r);
+                }
+                Err(e)
+                    if e.outcome_unknown()
+                        && req.force_new.is_none()
+                        && round < super::RECONCILE_ROUNDS =>
+                {
+                    tracing::warn!(
+                        "copy of {} to {dest}: {e}; looking for what it made before trying again",
+                        req.source_id
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("the last round returns")
+    }
+
+    /// A copy of `src` named `name` in `dest`.
+    async fn find_copy(
+        &self,
+        src: &wire::ImageInfo,
+        name: &str,
+        dest: &str,
+    ) -> Result<Option<String>> {
+        let call = api::list_images_named(dest, &self.project_id(dest)?, name);
+        let (list, _) = self.api.send::<wire::ImageList>(&call).await?;
+        Ok(list
+            .images
+            .into_iter()
+            .filter(|i| {
+                i.id != src.id
+                    && i.name == name
+                    && !matches!(i.status.as_str(), "killed" | "deleted")
+                    && super::made_after(i.created_at.as_deref(), src.created_at.as_deref())
+            })
+            .max_by(|a, b| a.created_at.cmp(&b.created_at))
+            .map(|i| i.id))
+    }
+
+    /// An adopted copy has no job to follow: its image is looked at in the destination.
+    async fn poll_image(&self, rec: &CopyRecord, id: &str) -> Result<PollUpdate> {
+        let call = api::list_image(&rec.dest_region, &self.project_id(&rec.dest_region)?, id);
+        let (list, _) = self.api.send::<wire::ImageList>(&call).await?;
+        let status = list
+            .images
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.status.clone());
+        let (state, error) = match status.as_deref() {
+            Some("active") => (CopyState::Available, None),
+            Some("queued" | "saving") => (CopyState::Copying, None),
+            Some(other @ ("killed" | "deleted")) => (
+                CopyState::Failed,
+                Some(refused("ImageFailed", format!("the copy is {other}"))),
+            ),
+            None => (
+                CopyState::Failed,
+                Some(refused(
+                    "ImageNotFound",
+                    format!("no image {id} in {}", rec.dest_region),
+                )),
+            ),
+            Some(other) => {
+                tracing::warn!(status = other, "unknown Huawei image status; still waiting");
+                (CopyState::Copying, None)
+            }
+        };
+        Ok(PollUpdate {
+            state,
+            dest_id: None,
+            progress: (state == CopyState::Available).then_some(100),
+            cloud_status: status,
+            error,
+        })
     }
 
     async fn poll_one(&self, rec: &CopyRecord) -> Result<PollUpdate> {
         let Some(job_id) = rec.job_id.as_deref() else {
-            return Err(Error::protocol("no job id to follow").with_provider(Cloud::Huawei));
+            return match rec.dest_id.as_deref() {
+                Some(id) => self.poll_image(rec, id).await,
+                None => Err(Error::protocol("no job id to follow").with_provider(Cloud::Huawei)),
+            };
         };
         let project_id = self.project_id(&rec.source_region)?;
         let call = api::show_job(&rec.source_region, &project_id, job_id);
@@ -238,23 +327,26 @@ impl Provider for HuaweiProvider {
 
     async fn submit(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
         let project_id = self.project_id(&req.source_region)?;
-        if let Some(why) = self.preflight(req, &project_id).await? {
-            let now = OffsetDateTime::now_utc();
-            return Ok(req
-                .dest_regions
-                .iter()
-                .map(|d| CopyRecord::rejected(req, d, why.clone(), now))
-                .collect());
-        }
+        let src = match self.preflight(req, &project_id).await? {
+            Ok(src) => src,
+            Err(why) => {
+                let now = OffsetDateTime::now_utc();
+                return Ok(req
+                    .dest_regions
+                    .iter()
+                    .map(|d| CopyRecord::rejected(req, d, why.clone(), now))
+                    .collect());
+            }
+        };
         if api::is_in_region(req) {
             let call = api::copy_in_region(req, &project_id);
-            let r = self.start(req, &req.source_region, call).await;
+            let r = self.start(req, &src, &req.source_region, call).await;
             return super::settle(req, vec![(req.source_region.clone(), r)]);
         }
-        let project_id = &project_id;
+        let (project_id, src) = (&project_id, &src);
         super::submit_each(req, self.concurrency, |dest| async move {
             let call = api::cross_region_copy(req, &dest, project_id);
-            self.start(req, &dest, call).await
+            self.start(req, src, &dest, call).await
         })
         .await
     }

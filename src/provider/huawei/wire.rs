@@ -57,9 +57,13 @@ pub struct ImageList {
 }
 
 /// The attributes preflight looks at (IMS image attributes).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ImageInfo {
     pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
     #[serde(default)]
     pub status: String,
     #[serde(default)]
