@@ -234,8 +234,10 @@ pub fn record<'a>(report: &'a Value, dest: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no record for {dest} in {report}"))
 }
 
-/// Runs each `prefix + args` and checks: exit 2, stderr names `flag`.
+/// Runs each `prefix + args` and checks: exit 2, stderr names `flag`, and the emulator
+/// received no request at all.
 pub fn assert_usage_errors(emu: &Emu, prefix: &[&str], cases: &[(Vec<&str>, &str)]) {
+    let before = emu.requests().len();
     for (args, flag) in cases {
         let o = run(against(emu).args(prefix).args(args));
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
@@ -244,6 +246,7 @@ pub fn assert_usage_errors(emu: &Emu, prefix: &[&str], cases: &[(Vec<&str>, &str
             "{args:?} should name {flag}: {}",
             stderr(&o)
         );
+        assert_eq!(emu.requests().len(), before, "{args:?} sent a request");
     }
 }
 
