@@ -246,9 +246,10 @@ enum HuaweiCommand {
 
 #[derive(Args, Debug)]
 struct HuaweiImageArgs {
-    /// Source image id (a UUID)
-    #[arg(long)]
-    id: String,
+    /// Source image ids (UUIDs), comma-separated or repeated; with several, --name must
+    /// contain `{id}`
+    #[arg(long, value_delimiter = ',', num_args = 1.., required = true)]
+    id: Vec<String>,
     /// Source region, e.g. cn-north-4
     #[arg(long)]
     region: String,
@@ -284,9 +285,10 @@ struct HuaweiImageArgs {
 
 #[derive(Args, Debug)]
 struct CopyArgs {
-    /// Source image or snapshot id
-    #[arg(long)]
-    id: String,
+    /// Source image or snapshot ids, comma-separated or repeated (each copied to every
+    /// destination); with several, a --name must contain `{id}`
+    #[arg(long, value_delimiter = ',', num_args = 1.., required = true)]
+    id: Vec<String>,
     /// Source region
     #[arg(long)]
     region: String,
@@ -353,7 +355,7 @@ fn copy_spec(kind: Kind, a: CopyArgs, client_token: Option<String>) -> CopySpec 
     CopySpec {
         cloud: Cloud::Baidu,
         kind,
-        id: a.id,
+        ids: a.id,
         region: a.region,
         dest: a.dest,
         name: a.name,
@@ -431,7 +433,7 @@ fn huawei_spec(a: HuaweiImageArgs) -> CopySpec {
     CopySpec {
         cloud: Cloud::Huawei,
         kind: Kind::Image,
-        id: a.id,
+        ids: a.id,
         region: a.region,
         dest,
         name: Some(a.name),

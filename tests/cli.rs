@@ -195,6 +195,34 @@ fn bad_inputs_exit_2_name_the_flag_and_send_nothing() {
         (vec!["status"], "--report"),
         (
             vec![
+                "aws",
+                "image",
+                "--id",
+                "ami-0abc00000000000a1,ami-0abc00000000000a2",
+                "--region",
+                "us-east-1",
+                "--dest",
+                "eu-west-1",
+                "--name",
+                "fixed",
+            ],
+            "--name",
+        ),
+        (
+            vec![
+                "baidu",
+                "image",
+                "--id",
+                "m-abc,m-abc",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+            ],
+            "--id",
+        ),
+        (
+            vec![
                 "--rate-limit",
                 "fast",
                 "baidu",

@@ -450,3 +450,36 @@ fn sandbox_copies_amis_and_snapshots() {
         assert_eq!(json(&o)["summary"]["available"], 1);
     }
 }
+
+#[test]
+fn several_sources_in_one_run_each_to_every_destination() {
+    let emu = Emu::fast();
+    let ids = emu.clone_source("aws", "ami-0abc00000000000a1", 3);
+    let o = run(against(&emu).args([
+        "aws",
+        "image",
+        "--id",
+        &ids.join(","),
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1,us-west-2",
+        "--name",
+        "golden-{id}",
+        "--wait",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rep = json(&o);
+    assert_eq!(records(&rep).len(), 6);
+    for id in &ids {
+        for dest in ["eu-west-1", "us-west-2"] {
+            assert_eq!(emu.copy_count("aws", id, dest), 1);
+        }
+        let named = records(&rep)
+            .iter()
+            .filter(|r| r["source_id"] == id.as_str() && r["name"] == format!("golden-{id}"))
+            .count();
+        assert_eq!(named, 2);
+    }
+    assert!(records(&rep).iter().all(|r| r["state"] == "available"));
+}

@@ -5,29 +5,65 @@ use crate::error::{Error, Result};
 use crate::model::{Cloud, CopyRequest, Report};
 use crate::provider;
 
-pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
-    let mut req = CopyRequest {
-        cloud: spec.cloud,
-        kind: spec.kind,
-        source_id: spec.id.trim().to_string(),
-        source_region: spec.region.trim().to_string(),
-        dest_regions: spec.dest.iter().map(|d| d.trim().to_string()).collect(),
-        name: spec.name.clone(),
-        client_token: spec.client_token.clone(),
-        description: spec.description.clone(),
-        options: spec.options.clone(),
-        force_new: spec
-            .force_new
-            .then(|| uuid::Uuid::new_v4().simple().to_string()),
-    };
-    provider::validate(&req, context::custom_endpoint(g, env, req.cloud)?)?;
-    if g.dry_run {
-        return dry_run(g, env, &req);
+/// One request per source id: with several, `{id}` in `--name` becomes each source's id
+/// (copies of different sources must not share a name), and a client token cannot be shared.
+fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
+    let several = spec.ids.len() > 1;
+    if several {
+        if spec.name.as_deref().is_some_and(|n| !n.contains("{id}")) {
+            return Err(Error::usage(
+                "--name",
+                "with several --id, the name must contain `{id}` (each source's copies need their own name)",
+            ));
+        }
+        if spec.client_token.is_some() {
+            return Err(Error::usage(
+                "--client-token",
+                "one token cannot serve several --id",
+            ));
+        }
     }
-    let spans_regions = req.dest_regions.iter().any(|d| *d != req.source_region);
+    let salt = spec
+        .force_new
+        .then(|| uuid::Uuid::new_v4().simple().to_string());
+    let mut out: Vec<CopyRequest> = Vec::new();
+    for id in &spec.ids {
+        let id = id.trim().to_string();
+        if out.iter().any(|r| r.source_id == id) {
+            return Err(Error::usage("--id", format!("`{id}` is listed twice")));
+        }
+        out.push(CopyRequest {
+            cloud: spec.cloud,
+            kind: spec.kind,
+            name: spec.name.as_ref().map(|n| n.replace("{id}", &id)),
+            source_id: id,
+            source_region: spec.region.trim().to_string(),
+            dest_regions: spec.dest.iter().map(|d| d.trim().to_string()).collect(),
+            client_token: spec.client_token.clone(),
+            description: spec.description.clone(),
+            options: spec.options.clone(),
+            force_new: salt.clone(),
+        });
+    }
+    Ok(out)
+}
+
+pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
+    let mut reqs = requests(spec)?;
+    for req in &reqs {
+        provider::validate(req, context::custom_endpoint(g, env, req.cloud)?)?;
+    }
+    if g.dry_run {
+        return dry_run(g, env, &reqs);
+    }
+    let cloud = spec.cloud;
+    let spans_regions = reqs[0]
+        .dest_regions
+        .iter()
+        .any(|d| *d != reqs[0].source_region);
     if let Some(e) = g.endpoint.as_deref().filter(|e| !e.contains("{region}")) {
         // Alibaba (RegionId) and AWS (the signature's scope) name the region in the request.
-        let region_in_request = matches!(req.cloud, Cloud::Alibaba | Cloud::Aws);
+        let region_in_request = matches!(cloud, Cloud::Alibaba | Cloud::Aws);
         if spans_regions && !g.quiet && !region_in_request {
             eprintln!(
                 "imgcopy: warning: --endpoint {e} has no {{region}}: requests for every region go to that one URL"
@@ -35,7 +71,7 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         }
     }
     let earlier = earlier_report(g)?;
-    let ctx = context::build(g, env, &[req.cloud], None).await?;
+    let ctx = context::build(g, env, &[cloud], None).await?;
     let mut report = earlier.unwrap_or_else(|| {
         Report::new(
             time::OffsetDateTime::now_utc(),
@@ -45,20 +81,12 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
     });
     // A re-run with the journal of an earlier run: the same request (its --force-new salt
     // included) resumes, so nothing it started is started twice.
-    if req.force_new.is_some() {
-        if let Some(same) = report.requests.iter().find(|r| same_request(r, &req)) {
+    for req in reqs.iter_mut().filter(|r| r.force_new.is_some()) {
+        if let Some(same) = report.requests.iter().find(|r| same_request(r, req)) {
             req.force_new = same.force_new.clone();
         }
     }
-    let code = super::drive(
-        g,
-        env,
-        &ctx,
-        &mut report,
-        std::slice::from_ref(&req),
-        super::Run::Copy,
-    )
-    .await;
+    let code = super::drive(g, env, &ctx, &mut report, &reqs, super::Run::Copy).await;
     ctx.shutdown().await;
     code
 }
@@ -97,7 +125,7 @@ fn same_request(a: &CopyRequest, b: &CopyRequest) -> bool {
         }
 }
 
-fn dry_run(g: &Globals, env: &Environment, req: &CopyRequest) -> Result<i32> {
+fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest]) -> Result<i32> {
     let file = if g.sandbox {
         None
     } else {
@@ -106,9 +134,12 @@ fn dry_run(g: &Globals, env: &Environment, req: &CopyRequest) -> Result<i32> {
     let endpoint = if g.sandbox {
         crate::config::Endpoint::parse("http://127.0.0.1:0/{region}", "--sandbox")?
     } else {
-        context::endpoint(g, req.cloud, None, file.as_ref())?
+        context::endpoint(g, reqs[0].cloud, None, file.as_ref())?
     };
-    let calls = provider::plan(req, &endpoint)?;
+    let mut calls = Vec::new();
+    for req in reqs {
+        calls.extend(provider::plan(req, &endpoint)?);
+    }
     match g.output(env) {
         OutputFormat::Json | OutputFormat::Ndjson => {
             println!(

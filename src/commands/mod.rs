@@ -44,7 +44,7 @@ pub struct Globals {
 pub struct CopySpec {
     pub cloud: Cloud,
     pub kind: Kind,
-    pub id: String,
+    pub ids: Vec<String>,
     pub region: String,
     pub dest: Vec<String>,
     pub name: Option<String>,
