@@ -33,7 +33,7 @@ struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     report: Option<PathBuf>,
     /// How many requests may be in flight at once
-    #[arg(long, global = true, default_value_t = 8, value_name = "N")]
+    #[arg(long, global = true, default_value_t = 16, value_name = "N")]
     concurrency: usize,
     /// Give up waiting after this long, e.g. 90s, 30m, 6h
     #[arg(long, global = true, value_parser = parse_duration, default_value = "6h", value_name = "DURATION")]
