@@ -116,6 +116,12 @@ impl Error {
         message: String,
         request_id: Option<String>,
     ) -> Self {
+        // A reply that names no error still says what it was.
+        let message = if message.trim().is_empty() {
+            format!("HTTP {status} with no error message")
+        } else {
+            message
+        };
         let mut err = Error::new(kind, message)
             .with_provider(cloud)
             .with_status(status)
