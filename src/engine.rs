@@ -2,7 +2,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::http::backoff;
-use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, RecordError, Report};
+use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, RecordError, Report};
 use crate::provider::Provider;
 use futures::StreamExt;
 use std::collections::BTreeMap;
@@ -179,7 +179,11 @@ impl Engine<'_> {
             };
             for r in records {
                 self.observer.changed(&r);
-                match report.records.iter().position(|old| same_copy(old, &r)) {
+                match report
+                    .records
+                    .iter()
+                    .position(|old| copy_key(old) == copy_key(&r))
+                {
                     Some(i) => report.records[i] = r,
                     None => report.records.push(r),
                 }
@@ -336,13 +340,15 @@ impl Engine<'_> {
 pub const REDRIVES: u32 = 3;
 const REDRIVE_PAUSE: Duration = Duration::from_millis(500);
 
-/// The same copy: cloud, kind, source and destination.
-fn same_copy(a: &CopyRecord, b: &CopyRecord) -> bool {
-    a.provider == b.provider
-        && a.kind == b.kind
-        && a.source_id == b.source_id
-        && a.source_region == b.source_region
-        && a.dest_region == b.dest_region
+/// What identifies a copy: cloud, kind, source and destination.
+fn copy_key(r: &CopyRecord) -> (Cloud, Kind, &str, &str, &str) {
+    (
+        r.provider,
+        r.kind,
+        &r.source_id,
+        &r.source_region,
+        &r.dest_region,
+    )
 }
 
 /// The destinations of `req` still to submit. First round (`first` is `Some(again)`): those
@@ -352,13 +358,14 @@ fn outstanding(report: &Report, req: &CopyRequest, first: Option<bool>) -> Vec<S
     req.dest_regions
         .iter()
         .filter(|d| {
-            let rec = report.records.iter().find(|r| {
-                r.provider == req.cloud
-                    && r.kind == req.kind
-                    && r.source_id == req.source_id
-                    && r.source_region == req.source_region
-                    && &&r.dest_region == d
-            });
+            let key = (
+                req.cloud,
+                req.kind,
+                req.source_id.as_str(),
+                req.source_region.as_str(),
+                d.as_str(),
+            );
+            let rec = report.records.iter().find(|r| copy_key(r) == key);
             match rec {
                 None => true,
                 Some(r) if first.is_some() => {

@@ -226,6 +226,46 @@ impl<T> Listings<T> {
     }
 }
 
+/// Makes the copy of `req` in `dest` where the cloud takes no client token. Before each try,
+/// `find` looks for a copy an earlier run (or an earlier try whose outcome was unknown) made,
+/// and returns it adopted; otherwise `copy` sends the call. A call whose outcome is unknown is
+/// tried again that way, `RECONCILE_ROUNDS` tries in all. `--force-new` does not look, so it
+/// does not try again blindly either.
+pub async fn find_or_copy<F, FF, C, CF>(
+    req: &CopyRequest,
+    dest: &str,
+    find: F,
+    copy: C,
+) -> Result<CopyRecord>
+where
+    F: Fn() -> FF,
+    FF: std::future::Future<Output = Result<Option<CopyRecord>>>,
+    C: Fn() -> CF,
+    CF: std::future::Future<Output = Result<CopyRecord>>,
+{
+    let mut round = 1;
+    loop {
+        if req.force_new.is_none() {
+            if let Some(found) = find().await? {
+                return Ok(found);
+            }
+        }
+        match copy().await {
+            Err(e)
+                if e.outcome_unknown() && req.force_new.is_none() && round < RECONCILE_ROUNDS =>
+            {
+                tracing::warn!(
+                    "{} {} to {dest}: {e}; looking for what the call made before trying again",
+                    req.kind,
+                    req.source_id
+                );
+                round += 1;
+            }
+            done => return done,
+        }
+    }
+}
+
 /// Whether an image created at `candidate` can be a copy of a source created at `source`
 /// (RFC 3339 times): a copy is never older than its source. Unknown times do not exclude.
 pub fn made_after(candidate: Option<&str>, source: Option<&str>) -> bool {
@@ -242,11 +282,11 @@ pub fn made_after(candidate: Option<&str>, source: Option<&str>) -> bool {
     }
 }
 
-/// A record for a copy found in its destination instead of made.
-pub fn adopted(req: &CopyRequest, dest: &str, dest_id: &str, name: &str) -> CopyRecord {
+/// A record for a copy found in its destination instead of made; `name` is the copy's.
+pub fn adopted(req: &CopyRequest, dest: &str, dest_id: &str, name: Option<&str>) -> CopyRecord {
     let mut r = CopyRecord::new(req, dest, time::OffsetDateTime::now_utc());
     r.dest_id = Some(dest_id.to_string());
-    r.name = Some(name.to_string());
+    r.name = name.map(str::to_string);
     r.adopted = true;
     tracing::info!(
         "{}: adopting {dest_id}, made by an earlier run (--force-new makes a new copy)",

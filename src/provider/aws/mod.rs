@@ -202,52 +202,39 @@ impl AwsProvider {
 
     async fn start(&self, req: &CopyRequest, dest: &str) -> Result<CopyRecord> {
         let now = OffsetDateTime::now_utc();
-        let mut r = CopyRecord::new(req, dest, now);
         match req.kind {
             Kind::Image => {
                 let (reply, attempts) = self
                     .send_xml::<wire::CopyImageResponse>(&api::copy_image(req, dest))
                     .await?;
+                let mut r = CopyRecord::new(req, dest, now);
                 r.dest_id = Some(reply.image_id);
                 r.attempts = attempts;
                 r.client_token = Some(api::client_token(req, dest));
+                Ok(r)
             }
             // CopySnapshot takes no client token: look for the tagged copy before every try.
             Kind::Snapshot => {
-                for round in 1..=super::RECONCILE_ROUNDS {
-                    if req.force_new.is_none() {
-                        if let Some(found) = self.existing_snapshot(req, dest).await? {
-                            let name = r.name.clone().unwrap_or_default();
-                            let mut a = super::adopted(req, dest, &found.snapshot_id, &name);
-                            a.name = r.name.clone();
-                            a.apply(&update_from_snapshot(&found), now);
-                            return Ok(a);
-                        }
-                    }
-                    match self
-                        .send_xml::<wire::CopySnapshotResponse>(&api::copy_snapshot(req, dest))
-                        .await
-                    {
-                        Ok((reply, attempts)) => {
-                            r.dest_id = Some(reply.snapshot_id);
-                            r.attempts = attempts;
-                            break;
-                        }
-                        Err(e)
-                            if e.outcome_unknown()
-                                && req.force_new.is_none()
-                                && round < super::RECONCILE_ROUNDS =>
-                        {
-                            tracing::warn!(
-                                "snapshot copy to {dest}: {e}; looking for it before trying again"
-                            );
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
+                let find = || async {
+                    let found = self.existing_snapshot(req, dest).await?;
+                    Ok(found.map(|s| {
+                        let mut a = super::adopted(req, dest, &s.snapshot_id, req.name.as_deref());
+                        a.apply(&update_from_snapshot(&s), now);
+                        a
+                    }))
+                };
+                let copy = || async {
+                    let call = api::copy_snapshot(req, dest);
+                    let (reply, attempts) =
+                        self.send_xml::<wire::CopySnapshotResponse>(&call).await?;
+                    let mut r = CopyRecord::new(req, dest, now);
+                    r.dest_id = Some(reply.snapshot_id);
+                    r.attempts = attempts;
+                    Ok(r)
+                };
+                super::find_or_copy(req, dest, find, copy).await
             }
         }
-        Ok(r)
     }
 
     /// One describe call for up to 100 copies of one kind in one region. A copy that no

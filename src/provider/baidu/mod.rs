@@ -130,7 +130,7 @@ impl BaiduProvider {
                 let mut still = Vec::new();
                 for (dest, f) in remaining.into_iter().zip(found) {
                     match f? {
-                        Some(id) => records.push(super::adopted(req, &dest, &id, name)),
+                        Some(id) => records.push(super::adopted(req, &dest, &id, Some(name))),
                         None => still.push(dest),
                     }
                 }

@@ -172,33 +172,18 @@ impl HuaweiProvider {
         call: super::ApiCall,
     ) -> Result<CopyRecord> {
         let name = req.name.as_deref().unwrap_or_default();
-        for round in 1..=super::RECONCILE_ROUNDS {
-            if req.force_new.is_none() {
-                if let Some(id) = self.find_copy(src, name, dest).await? {
-                    return Ok(super::adopted(req, dest, &id, name));
-                }
-            }
-            match self.api.send::<wire::JobCreated>(&call).await {
-                Ok((job, attempts)) => {
-                    let mut r = CopyRecord::new(req, dest, OffsetDateTime::now_utc());
-                    r.job_id = Some(job.job_id);
-                    r.attempts = attempts;
-                    return Ok(r);
-                }
-                Err(e)
-                    if e.outcome_unknown()
-                        && req.force_new.is_none()
-                        && round < super::RECONCILE_ROUNDS =>
-                {
-                    tracing::warn!(
-                        "copy of {} to {dest}: {e}; looking for what it made before trying again",
-                        req.source_id
-                    );
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        unreachable!("the last round returns")
+        let find = || async {
+            let found = self.find_copy(src, name, dest).await?;
+            Ok(found.map(|id| super::adopted(req, dest, &id, Some(name))))
+        };
+        let copy = || async {
+            let (job, attempts) = self.api.send::<wire::JobCreated>(&call).await?;
+            let mut r = CopyRecord::new(req, dest, OffsetDateTime::now_utc());
+            r.job_id = Some(job.job_id);
+            r.attempts = attempts;
+            Ok(r)
+        };
+        super::find_or_copy(req, dest, find, copy).await
     }
 
     /// A copy of `src` named `name` in `dest`.
