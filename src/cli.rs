@@ -95,6 +95,15 @@ struct GlobalArgs {
         value_name = "WHAT"
     )]
     on_timeout: OnStop,
+    /// How long a copy the cloud says does not exist keeps its state before it is failed
+    /// (from its submission and from the first look that missed it; clouds are eventually
+    /// consistent, and a look in the wrong account proves nothing)
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
+    missing_grace: Duration,
+    /// Add this command's copies to a --report that holds another command's (by default a
+    /// report belongs to one command, and another is refused)
+    #[arg(long, global = true)]
+    add_to_report: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -321,6 +330,10 @@ struct CancelArgs {
     /// The destination region
     #[arg(long)]
     region: String,
+    /// Cancel a copy in progress that imgcopy cannot tie to itself (not in --report, no
+    /// provenance tag); never acts on a finished image or a source
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -458,6 +471,7 @@ impl Cli {
                     kind: Kind::Image,
                     id: a.id,
                     region: a.region,
+                    force: a.force,
                 },
             },
             Command::Huawei { command } => match command {
@@ -470,6 +484,7 @@ impl Cli {
                     kind: Kind::Image,
                     id: a.id,
                     region: a.region,
+                    force: a.force,
                 },
             },
             Command::Aws { command } => match command {
@@ -480,6 +495,7 @@ impl Cli {
                     kind: Kind::Image,
                     id: a.id,
                     region: a.region,
+                    force: a.force,
                 },
             },
             Command::Status => Action::Status,
@@ -515,6 +531,8 @@ impl Cli {
                 max_attempts: g.max_attempts,
                 cancel_on_interrupt: g.on_interrupt == OnStop::Cancel,
                 cancel_on_timeout: g.on_timeout == OnStop::Cancel,
+                missing_grace: g.missing_grace,
+                add_to_report: g.add_to_report,
             },
             action,
         }

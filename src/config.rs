@@ -101,12 +101,39 @@ pub fn config_path(env: &EnvMap) -> Option<PathBuf> {
     Some(base.join("imgcopy").join("config.toml"))
 }
 
+/// The largest config file read.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Reads a regular file of at most `max` bytes as UTF-8: a device, a FIFO or an endless file
+/// is refused instead of read until memory runs out (or forever).
+pub fn read_capped(path: &Path, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    // Looked at before opening: opening a FIFO would wait for a writer.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {max} bytes"),
+        ));
+    }
+    Ok(text)
+}
+
 /// Reads the config file if it exists. Warnings (e.g. loose permissions) go to `warn`.
 pub fn load_config(env: &EnvMap, warn: &mut dyn FnMut(String)) -> Result<Option<ConfigFile>> {
     let Some(path) = config_path(env) else {
         return Ok(None);
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_capped(&path, MAX_CONFIG_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),

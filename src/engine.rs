@@ -48,6 +48,10 @@ pub struct Engine<'a> {
     pub interrupt: watch::Receiver<bool>,
     /// The first credentials or permission error met; it decides the exit code.
     pub auth_error: Option<Error>,
+    /// How long a copy the cloud says does not exist stays in its state (with the error
+    /// attached) before it is failed: from its submission, and from the first look that
+    /// missed it. Clouds are eventually consistent, and one look proves nothing.
+    pub missing_grace: Duration,
 }
 
 impl Engine<'_> {
@@ -131,7 +135,97 @@ impl Engine<'_> {
         }
     }
 
+    /// The destinations of `requests` split into those with a free slot under the cloud's
+    /// limit on copies running at once (returned) and those that must wait (recorded as
+    /// queued). Slots in use are the copies in flight in the report.
+    fn take_slots(&mut self, report: &mut Report, requests: &[CopyRequest]) -> Vec<CopyRequest> {
+        let mut used: BTreeMap<String, usize> = BTreeMap::new();
+        for r in report.records.iter().filter(|r| {
+            r.state.in_flight()
+                && r.state != CopyState::Queued
+                && (r.dest_id.is_some() || r.job_id.is_some())
+        }) {
+            if let Some(s) =
+                self.provider(r.provider)
+                    .slots(r.kind, &r.source_region, &r.dest_region)
+            {
+                *used.entry(s.key).or_default() += 1;
+            }
+        }
+        let now = OffsetDateTime::now_utc();
+        let mut go = Vec::new();
+        for req in requests {
+            let provider = self.provider(req.cloud);
+            let mut dests = Vec::new();
+            for d in &req.dest_regions {
+                let fits = match provider.slots(req.kind, &req.source_region, d) {
+                    None => true,
+                    Some(s) => {
+                        let n = used.entry(s.key).or_default();
+                        *n += 1;
+                        *n <= s.max
+                    }
+                };
+                if fits {
+                    dests.push(d.clone());
+                } else {
+                    let mut q = CopyRecord::new(req, d, now);
+                    q.state = CopyState::Queued;
+                    self.record(report, q);
+                }
+            }
+            if !dests.is_empty() {
+                go.push(CopyRequest {
+                    dest_regions: dests,
+                    ..req.clone()
+                });
+            }
+        }
+        go
+    }
+
+    /// Puts `r` in the report in place of the record of the same copy, and tells the observer.
+    fn record(&mut self, report: &mut Report, r: CopyRecord) {
+        self.observer.changed(&r);
+        match report
+            .records
+            .iter()
+            .position(|old| copy_key(old) == copy_key(&r))
+        {
+            Some(i) => report.records[i] = r,
+            None => report.records.push(r),
+        }
+    }
+
+    /// Submits the queued copies that have a free slot now (the others stay queued).
+    async fn submit_queued(&mut self, report: &mut Report) {
+        let requests: Vec<CopyRequest> = report
+            .requests
+            .iter()
+            .filter_map(|req| {
+                let dests: Vec<String> = req
+                    .dest_regions
+                    .iter()
+                    .filter(|d| {
+                        report.records.iter().any(|r| {
+                            r.state == CopyState::Queued && copy_key(r) == request_key(req, d)
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                (!dests.is_empty()).then(|| CopyRequest {
+                    dest_regions: dests,
+                    ..req.clone()
+                })
+            })
+            .collect();
+        if !requests.is_empty() {
+            self.submit_round(report, &requests).await;
+        }
+    }
+
     async fn submit_round(&mut self, report: &mut Report, requests: &[CopyRequest]) {
+        let requests = self.take_slots(report, requests);
         let stop = Arc::new(AtomicBool::new(self.interrupted()));
         let providers = self.providers;
         let mut jobs = futures::stream::iter(requests.iter().cloned())
@@ -177,16 +271,19 @@ impl Engine<'_> {
                         .collect()
                 }
             };
-            for r in records {
-                self.observer.changed(&r);
-                match report
-                    .records
-                    .iter()
-                    .position(|old| copy_key(old) == copy_key(&r))
-                {
-                    Some(i) => report.records[i] = r,
-                    None => report.records.push(r),
+            let provider = self.provider(req.cloud);
+            for mut r in records {
+                // The cloud's limit on copies at once was reached (by this run or another
+                // tool): wait for a slot, then submit again.
+                let limited = r.state == CopyState::Failed
+                    && r.error
+                        .as_ref()
+                        .is_some_and(|e| provider.is_slot_error(&e.code));
+                if limited {
+                    r.state = CopyState::Queued;
+                    r.finished_at = None;
                 }
+                self.record(report, r);
             }
             self.persist(report);
         }
@@ -195,11 +292,28 @@ impl Engine<'_> {
     /// Cancels the copies still in flight where the cloud can (`--on-interrupt cancel`,
     /// `--on-timeout cancel`); the others are left running and stay in the report.
     pub async fn cancel_in_flight(&mut self, report: &mut Report) {
+        let now = OffsetDateTime::now_utc();
+        // Queued copies were never started: nothing to cancel in the cloud.
+        for rec in report
+            .records
+            .iter_mut()
+            .filter(|r| r.state == CopyState::Queued)
+        {
+            rec.state = CopyState::Canceled;
+            rec.updated_at = now;
+            rec.finished_at = Some(now);
+            self.observer.changed(rec);
+        }
+        // A copy adopted by name alone is not tied firmly enough to destroy it.
         let targets: Vec<usize> = report
             .records
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.state.in_flight() && r.dest_id.is_some())
+            .filter(|(_, r)| {
+                r.state.in_flight()
+                    && r.dest_id.is_some()
+                    && r.adopted_by != Some(crate::model::AdoptedBy::Name)
+            })
             .map(|(i, _)| i)
             .collect();
         let calls = targets.iter().map(|&i| {
@@ -208,7 +322,16 @@ impl Engine<'_> {
             let (kind, region, id) = (r.kind, r.dest_region.clone(), r.dest_id.clone());
             async move {
                 let id = id.expect("filtered on dest_id");
-                (i, provider.cancel(kind, &region, &id).await)
+                let done = crate::provider::guarded_cancel(
+                    provider.as_ref(),
+                    kind,
+                    &region,
+                    &id,
+                    true,
+                    false,
+                )
+                .await;
+                (i, done.map(|_| ()))
             }
         });
         let results = futures::future::join_all(calls).await;
@@ -246,14 +369,19 @@ impl Engine<'_> {
                 return Stop::Interrupted;
             }
             let pending = followable(report);
-            if pending.is_empty() {
+            if pending.is_empty() && !queued(report) {
                 return Stop::Done;
             }
-            self.poll_round(report, &pending).await;
+            if !pending.is_empty() {
+                self.poll_round(report, &pending).await;
+            }
             if self.auth_error.is_some() {
                 return Stop::Done;
             }
-            if followable(report).is_empty() {
+            if queued(report) && !self.interrupted() {
+                self.submit_queued(report).await;
+            }
+            if followable(report).is_empty() && !queued(report) {
                 return Stop::Done;
             }
             let now = Instant::now();
@@ -295,7 +423,29 @@ impl Engine<'_> {
             for (i, update) in idx.into_iter().zip(updates) {
                 let rec = &mut report.records[i];
                 match update {
+                    Ok(u) if u.missing => {
+                        let since = *rec.missing_since.get_or_insert(now);
+                        let grace = time::Duration::try_from(self.missing_grace)
+                            .unwrap_or(time::Duration::MAX);
+                        if now - since >= grace && now - rec.submitted_at >= grace {
+                            rec.apply(&u, now);
+                            self.observer.changed(rec);
+                        } else if let Some(e) = &u.error {
+                            // Not visible yet, or looked for in the wrong account: the
+                            // record keeps its state, with what the cloud said attached.
+                            let mut e = e.clone();
+                            e.message = format!(
+                                "{} (not failed yet: a copy is failed only when it stays missing for {})",
+                                e.message,
+                                humantime::format_duration(self.missing_grace)
+                            );
+                            rec.error = Some(e);
+                            rec.updated_at = now;
+                        }
+                        changed = true;
+                    }
                     Ok(u) => {
+                        rec.missing_since = None;
                         if rec.apply(&u, now) {
                             self.observer.changed(rec);
                             changed = true;
@@ -340,6 +490,25 @@ impl Engine<'_> {
 pub const REDRIVES: u32 = 3;
 const REDRIVE_PAUSE: Duration = Duration::from_millis(500);
 
+/// Whether any copy waits for a free slot.
+fn queued(report: &Report) -> bool {
+    report.records.iter().any(|r| r.state == CopyState::Queued)
+}
+
+/// The `copy_key` of the copy of `req` into `dest`.
+fn request_key<'a>(
+    req: &'a CopyRequest,
+    dest: &'a str,
+) -> (Cloud, Kind, &'a str, &'a str, &'a str) {
+    (
+        req.cloud,
+        req.kind,
+        &req.source_id,
+        &req.source_region,
+        dest,
+    )
+}
+
 /// What identifies a copy: cloud, kind, source and destination.
 fn copy_key(r: &CopyRecord) -> (Cloud, Kind, &str, &str, &str) {
     (
@@ -358,16 +527,11 @@ fn outstanding(report: &Report, req: &CopyRequest, first: Option<bool>) -> Vec<S
     req.dest_regions
         .iter()
         .filter(|d| {
-            let key = (
-                req.cloud,
-                req.kind,
-                req.source_id.as_str(),
-                req.source_region.as_str(),
-                d.as_str(),
-            );
+            let key = request_key(req, d);
             let rec = report.records.iter().find(|r| copy_key(r) == key);
             match rec {
                 None => true,
+                // Queued copies, and copies started without an id to follow.
                 Some(r) if first.is_some() => {
                     (first == Some(true)
                         && matches!(r.state, CopyState::Failed | CopyState::Canceled))
@@ -393,22 +557,24 @@ fn followable(report: &Report) -> Vec<usize> {
         .collect()
 }
 
-/// The process exit code for a finished run (see the README's table).
-pub fn exit_code(report: &Report, waited: bool, stop: &Stop, auth_error: bool) -> i32 {
+/// The process exit code for a finished run (see the README's table), over `records`: the
+/// copies the run was asked for.
+pub fn exit_code(records: &[&CopyRecord], waited: bool, stop: &Stop, auth_error: bool) -> i32 {
     if *stop == Stop::Interrupted {
         return 130;
     }
     if auth_error {
         return 3;
     }
-    let any = |f: &dyn Fn(CopyState) -> bool| report.records.iter().any(|r| f(r.state));
+    let any = |f: &dyn Fn(CopyState) -> bool| records.iter().any(|r| f(r.state));
     // Copies canceled because the deadline passed (`--on-timeout cancel`) count as timed out.
     let canceled_fails = *stop != Stop::Deadline;
     if any(&|s| s == CopyState::Failed || (canceled_fails && s == CopyState::Canceled)) {
         return 1;
     }
+    // A queued copy was never started: the goal is not reached, with or without --wait.
     if *stop == Stop::Deadline
-        || any(&|s| s == CopyState::TimedOut)
+        || any(&|s| s == CopyState::TimedOut || s == CopyState::Queued)
         || (waited && any(&|s| !s.is_terminal()))
     {
         return 4;

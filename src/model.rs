@@ -53,6 +53,9 @@ impl fmt::Display for Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CopyState {
+    /// Held back until the cloud has a free slot (a documented limit on copies running at
+    /// once, or the cloud's limit error); nothing was started yet.
+    Queued,
     Submitted,
     Copying,
     Available,
@@ -74,12 +77,13 @@ impl CopyState {
     pub fn in_flight(self) -> bool {
         matches!(
             self,
-            CopyState::Submitted | CopyState::Copying | CopyState::TimedOut
+            CopyState::Queued | CopyState::Submitted | CopyState::Copying | CopyState::TimedOut
         )
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
+            CopyState::Queued => "queued",
             CopyState::Submitted => "submitted",
             CopyState::Copying => "copying",
             CopyState::Available => "available",
@@ -117,6 +121,17 @@ pub struct CopyRequest {
     /// request, so a resumed run keeps the same tokens and still never duplicates.
     #[serde(default)]
     pub force_new: Option<String>,
+}
+
+impl CopyRequest {
+    /// Whether `record` is the copy of this request into one of its destinations.
+    pub fn covers(&self, record: &CopyRecord) -> bool {
+        record.provider == self.cloud
+            && record.kind == self.kind
+            && record.source_id == self.source_id
+            && record.source_region == self.source_region
+            && self.dest_regions.contains(&record.dest_region)
+    }
 }
 
 /// Per-cloud copy options.
@@ -191,6 +206,31 @@ impl From<&crate::error::Error> for RecordError {
     }
 }
 
+/// How an adopted copy was tied to its request (see "Provenance" in the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdoptedBy {
+    /// The cloud answered the same client token with the copy it made for it.
+    Token,
+    /// The copy carries imgcopy's provenance tags.
+    Tag,
+    /// The copy's description carries imgcopy's provenance marker.
+    Marker,
+    /// Only the name matched (the cloud takes no mark): the weakest tie, always logged.
+    Name,
+}
+
+impl AdoptedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdoptedBy::Token => "token",
+            AdoptedBy::Tag => "tag",
+            AdoptedBy::Marker => "marker",
+            AdoptedBy::Name => "name",
+        }
+    }
+}
+
 /// One (source, destination region) copy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CopyRecord {
@@ -211,6 +251,9 @@ pub struct CopyRecord {
     /// Found in the destination from an earlier run and followed instead of copying again.
     #[serde(default)]
     pub adopted: bool,
+    /// What tied an adopted copy to this request.
+    #[serde(default)]
+    pub adopted_by: Option<AdoptedBy>,
     pub attempts: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
@@ -218,6 +261,15 @@ pub struct CopyRecord {
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub finished_at: Option<OffsetDateTime>,
+    /// Since when the cloud has said the copy does not exist. A copy is failed for that only
+    /// once it has been missing for the whole grace period (clouds are eventually
+    /// consistent, and a look in the wrong account says nothing about the copy).
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub missing_since: Option<OffsetDateTime>,
 }
 
 impl CopyRecord {
@@ -237,10 +289,12 @@ impl CopyRecord {
             cloud_status: None,
             error: None,
             adopted: false,
+            adopted_by: None,
             attempts: 0,
             submitted_at: now,
             updated_at: now,
             finished_at: None,
+            missing_since: None,
         }
     }
 
@@ -300,11 +354,35 @@ pub struct PollUpdate {
     pub progress: Option<u8>,
     pub cloud_status: Option<String>,
     pub error: Option<RecordError>,
+    /// The cloud says the copy does not exist (`state` and `error` say what that would mean
+    /// once confirmed; the engine decides when it is).
+    pub missing: bool,
+}
+
+impl PollUpdate {
+    /// The cloud does not know the copy: failed with `code`, once confirmed.
+    pub fn missing(code: &str, message: impl Into<String>) -> Self {
+        PollUpdate {
+            state: CopyState::Failed,
+            dest_id: None,
+            progress: None,
+            cloud_status: None,
+            error: Some(RecordError {
+                code: code.to_string(),
+                message: message.into(),
+                request_id: None,
+                retryable: false,
+            }),
+            missing: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub total: usize,
+    #[serde(default)]
+    pub queued: usize,
     pub submitted: usize,
     pub copying: usize,
     pub available: usize,
@@ -321,6 +399,7 @@ impl Summary {
         };
         for r in records {
             *match r.state {
+                CopyState::Queued => &mut s.queued,
                 CopyState::Submitted => &mut s.submitted,
                 CopyState::Copying => &mut s.copying,
                 CopyState::Available => &mut s.available,
@@ -344,6 +423,9 @@ pub struct Report {
     /// The endpoint override in force, when one was given (never credentials).
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// The config profile the copies were made with (`status` uses it again).
+    #[serde(default)]
+    pub profile: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -363,6 +445,7 @@ impl Report {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             sandbox,
             endpoint,
+            profile: None,
             started_at: now,
             updated_at: now,
             requests: Vec::new(),

@@ -43,6 +43,24 @@ pub fn summary_event(report: &Report, exit_code: i32) -> String {
     .to_string()
 }
 
+/// What a person should know about a record besides its state: how an adopted copy was
+/// tied to the request (never silent), and the cloud's error.
+pub fn detail(r: &CopyRecord) -> String {
+    let adopted = r.adopted.then(|| match r.adopted_by {
+        Some(by) => format!("adopted by {}", by.as_str()),
+        None => "adopted".to_string(),
+    });
+    let error = r
+        .error
+        .as_ref()
+        .map(|e| format!("{}: {}", e.code, e.message));
+    adopted
+        .into_iter()
+        .chain(error)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A fixed-width table for people.
 pub fn to_table(report: &Report) -> String {
     let header = [
@@ -66,10 +84,7 @@ pub fn to_table(report: &Report) -> String {
                 r.progress
                     .map(|p| format!("{p}%"))
                     .unwrap_or_else(|| "-".into()),
-                r.error
-                    .as_ref()
-                    .map(|e| format!("{}: {}", e.code, e.message))
-                    .unwrap_or_default(),
+                detail(r),
             ]
         })
         .collect();
@@ -98,11 +113,12 @@ pub fn to_table(report: &Report) -> String {
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "\n{} copies: {} available, {} copying, {} submitted, {} failed, {} canceled, {} timed out{}\n",
+        "\n{} copies: {} available, {} copying, {} submitted, {} queued, {} failed, {} canceled, {} timed out{}\n",
         s.total,
         s.available,
         s.copying,
         s.submitted,
+        s.queued,
         s.failed,
         s.canceled,
         s.timed_out,
@@ -112,11 +128,17 @@ pub fn to_table(report: &Report) -> String {
 }
 
 /// Writes `report` to `path` atomically: a temporary file in the same folder, then a rename.
+/// A symbolic link is written through (the file it points to is replaced, the link kept).
 pub fn write_atomic(path: &Path, report: &Report) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let resolved;
+    let path = if path.is_symlink() {
+        resolved = std::fs::canonicalize(path)
+            .map_err(|e| Error::io(format!("following the link {}", path.display()), e))?;
+        resolved.as_path()
+    } else {
+        path
     };
+    let dir = crate::lock::folder_of(path);
     let ctx = || format!("writing report {}", path.display());
     let mut tmp = tempfile::Builder::new()
         .prefix(".imgcopy-report")
@@ -130,8 +152,13 @@ pub fn write_atomic(path: &Path, report: &Report) -> Result<()> {
     Ok(())
 }
 
+/// The largest report read (10,000 records take about 8 MB).
+pub const MAX_REPORT_BYTES: u64 = 256 << 20;
+
+/// Reads a report: a regular file of at most `MAX_REPORT_BYTES` (never a device or a FIFO,
+/// which could be endless or never answer).
 pub fn read(path: &Path) -> Result<Report> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::config::read_capped(path, MAX_REPORT_BYTES)
         .map_err(|e| Error::usage("--report", format!("cannot read {}: {e}", path.display())))?;
     let report: Report = serde_json::from_str(&text).map_err(|e| {
         Error::usage(
@@ -220,6 +247,7 @@ mod tests {
             "tool_version": "0.0.0",
             "sandbox": false,
             "endpoint": null,
+            "profile": null,
             "started_at": "2026-11-21T12:00:00Z",
             "updated_at": "2026-11-21T12:00:00Z",
             "requests": [],
@@ -229,7 +257,7 @@ mod tests {
                     "source_region": "bj", "dest_region": "gz", "dest_id": "m-new",
                     "job_id": null, "name": "n", "client_token": null,
                     "state": "available", "progress": 100, "cloud_status": null,
-                    "error": null, "adopted": false, "attempts": 1,
+                    "error": null, "adopted": false, "adopted_by": null, "attempts": 1,
                     "submitted_at": "2026-11-21T12:00:00Z", "updated_at": "2026-11-21T12:00:00Z",
                     "finished_at": null
                 },
@@ -241,12 +269,12 @@ mod tests {
                     "error": {"code": "Image.RegionNotSupportCopy",
                               "message": "Region not support copy.", "request_id": "r-1",
                               "retryable": false},
-                    "adopted": false, "attempts": 0,
+                    "adopted": false, "adopted_by": null, "attempts": 0,
                     "submitted_at": "2026-11-21T12:00:00Z", "updated_at": "2026-11-21T12:00:00Z",
                     "finished_at": "2026-11-21T12:00:00Z"
                 }
             ],
-            "summary": {"total": 2, "submitted": 0, "copying": 0, "available": 1,
+            "summary": {"total": 2, "queued": 0, "submitted": 0, "copying": 0, "available": 1,
                         "failed": 1, "canceled": 0, "timed_out": 0}
         });
         assert_eq!(v, expected);

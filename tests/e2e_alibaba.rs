@@ -166,7 +166,7 @@ fn cancel_stops_a_copy_and_the_report_says_so() {
     let o = run(against(&emu).args(["alibaba", "cancel", "--id", &id, "--region", "cn-shanghai"]));
     assert_eq!(code(&o), 1);
     assert!(
-        stderr(&o).contains("InvalidImageId.NotFound"),
+        stderr(&o).contains("no image") && stderr(&o).contains("nothing canceled"),
         "{}",
         stderr(&o)
     );

@@ -277,10 +277,10 @@ fn cancel_stops_a_copy_in_progress() {
         .any(|r| r["action"] == "CancelRemoteCopyImage" && r["region"] == "gz"));
     let saved: serde_json::Value = read_json(&report);
     assert_eq!(saved["records"][0]["state"], "canceled");
-    // Cancelling again: the copy is gone.
+    // Cancelling again: the copy is gone, and nothing is sent but the look.
     let o = run(against(&emu).args(["baidu", "cancel", "--id", &id, "--region", "gz"]));
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("NoSuchObject"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing canceled"), "{}", stderr(&o));
 }
 
 #[test]
@@ -301,13 +301,29 @@ fn cancel_of_a_finished_copy_is_refused() {
         .as_str()
         .unwrap()
         .to_string();
-    let o = run(against(&emu).args(["baidu", "cancel", "--id", &id, "--region", "gz"]));
-    assert_eq!(code(&o), 1);
-    assert!(
-        stderr(&o).contains("Image.ImageStatusForbidden"),
-        "{}",
-        stderr(&o)
-    );
+    // Neither a finished copy nor its source is ever touched, --force or not: imgcopy looks
+    // first and sends no cancel call.
+    for (id, region) in [(id.as_str(), "gz"), ("m-demo0001", "bj")] {
+        for force in [false, true] {
+            let mut cmd = against(&emu);
+            cmd.args(["baidu", "cancel", "--id", id, "--region", region]);
+            if force {
+                cmd.arg("--force");
+            }
+            let o = run(&mut cmd);
+            assert_eq!(code(&o), 1, "{id}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("not a copy in progress"),
+                "{}",
+                stderr(&o)
+            );
+        }
+    }
+    assert!(!emu
+        .requests()
+        .iter()
+        .any(|r| r["action"] == "CancelRemoteCopyImage"));
+    assert_eq!(emu.copies_in("baidu", "m-demo0001").len(), 1);
 }
 
 #[test]

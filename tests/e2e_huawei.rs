@@ -189,12 +189,10 @@ fn preflight_refuses_what_the_docs_forbid_before_any_copy() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
-#[test]
-fn the_per_tenant_limit_of_cross_region_copies_is_reported_per_region() {
-    let emu = Emu::start(1.0, 3600.0);
-    let o = run(against(&emu).args([
-        "--concurrency",
-        "1",
+const SIX: &str = "cn-east-3,cn-east-2,cn-south-1,ap-southeast-1,ap-southeast-2,ap-southeast-3";
+
+fn six_cross_region(emu: &Emu, extra: &[&str]) -> std::process::Output {
+    run(against(emu).args(extra).args([
         "huawei",
         "image",
         "--id",
@@ -202,17 +200,84 @@ fn the_per_tenant_limit_of_cross_region_copies_is_reported_per_region() {
         "--region",
         "cn-north-4",
         "--dest",
-        "cn-east-3,cn-east-2,cn-south-1,ap-southeast-1,ap-southeast-2,ap-southeast-3",
+        SIX,
         "--agency",
         "ims_admin_agency",
         "--name",
         "golden",
-    ]));
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    ]))
+}
+
+/// Another source like the demo image.
+fn img_clone(emu: &Emu) -> String {
+    emu.clone_source("huawei", IMG, 1).remove(0)
+}
+
+fn cross_region_calls(emu: &Emu) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r["action"] == "CopyImageCrossRegion")
+        .count()
+}
+
+#[test]
+fn the_per_tenant_limit_of_cross_region_copies_queues_the_sixth() {
+    let emu = Emu::start(1.0, 3600.0);
+    let o = six_cross_region(&emu, &[]);
+    // Five start; the sixth waits its turn (never sent), and the run says it is not done.
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not started"), "{}", stderr(&o));
     let rep = json(&o);
     assert_eq!(rep["summary"]["submitted"], 5);
-    let r = record(&rep, "ap-southeast-3");
-    assert_eq!(r["error"]["code"], "IMS.CrossRegionQuota");
+    assert_eq!(rep["summary"]["queued"], 1);
+    assert_eq!(record(&rep, "ap-southeast-3")["state"], "queued");
+    assert_eq!(cross_region_calls(&emu), 5);
+}
+
+#[test]
+fn six_cross_region_copies_all_land_with_wait() {
+    let emu = Emu::fast();
+    let o = six_cross_region(&emu, &["--wait"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["summary"]["available"], 6);
+    assert_eq!(
+        cross_region_calls(&emu),
+        6,
+        "none was refused or sent twice"
+    );
+    assert!(emu.duplicates().is_empty());
+}
+
+#[test]
+fn the_limit_error_from_slots_another_tool_holds_is_waited_out() {
+    let emu = Emu::start(100.0, 300.0);
+    // Another run holds three of the tenant's five slots.
+    let other = img_clone(&emu);
+    let o = run(against(&emu).args([
+        "huawei",
+        "image",
+        "--id",
+        &other,
+        "--region",
+        "cn-north-4",
+        "--dest",
+        "cn-east-3,cn-east-2,cn-south-1",
+        "--agency",
+        "ims_admin_agency",
+        "--name",
+        "other",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = six_cross_region(&emu, &["--wait"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["summary"]["available"], 6);
+    assert!(
+        emu.requests()
+            .iter()
+            .any(|r| r["action"] == "CopyImageCrossRegion" && r["status"] != 200),
+        "the cloud refused some for its limit"
+    );
+    assert!(emu.duplicates().is_empty());
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! `imgcopy <cloud> cancel`: stop a copy in progress, and mark it in the report if one is given.
+//! `imgcopy <cloud> cancel`: stop a copy in progress that imgcopy can tie to itself, and mark
+//! it in the report if one is given. It looks first: a finished image, a source or a copy of
+//! unknown origin is never touched.
 
 use super::{context, Environment, Globals};
 use crate::error::Result;
@@ -11,32 +13,59 @@ pub async fn run(
     kind: Kind,
     id: &str,
     region: &str,
+    force: bool,
     env: &Environment,
 ) -> Result<i32> {
     crate::provider::validate_cancel(cloud, kind, id, region)?;
     if g.dry_run {
-        println!("dry run: would cancel {cloud} {kind} copy {id} in {region}; nothing sent");
+        crate::outln!(
+            "dry run: would look at {cloud} {kind} {id} in {region}, and cancel it only if it is a copy in progress imgcopy made; nothing sent"
+        );
         return Ok(0);
     }
+    let _lock = super::lock_run(g, env, &[], None)?;
+    let mut rep = match &g.report {
+        Some(path) => Some(report::read(path)?),
+        None => None,
+    };
+    let mine = |r: &crate::model::CopyRecord| {
+        r.provider == cloud && r.dest_region == region && r.dest_id.as_deref() == Some(id)
+    };
+    let in_report = rep.as_ref().is_some_and(|r| r.records.iter().any(mine));
     let ctx = context::build(g, env, &[cloud], None).await?;
-    let result = ctx.providers[&cloud].cancel(kind, region, id).await;
+    let result = crate::provider::guarded_cancel(
+        ctx.providers[&cloud].as_ref(),
+        kind,
+        region,
+        id,
+        in_report,
+        force,
+    )
+    .await;
     ctx.shutdown().await;
-    result?;
-    if let Some(path) = &g.report {
-        let mut rep = report::read(path)?;
+    let target = result?;
+    if let (Some(path), Some(rep)) = (&g.report, rep.as_mut()) {
         let now = time::OffsetDateTime::now_utc();
-        for r in rep.records.iter_mut().filter(|r| {
-            r.provider == cloud && r.dest_region == region && r.dest_id.as_deref() == Some(id)
-        }) {
+        for r in rep.records.iter_mut().filter(|r| mine(r)) {
             r.state = CopyState::Canceled;
             r.updated_at = now;
             r.finished_at = Some(now);
         }
         rep.refresh_summary(now);
-        report::write_atomic(path, &rep)?;
+        report::write_atomic(path, rep)?;
     }
     if !g.quiet {
-        eprintln!("imgcopy: canceled {cloud} {kind} copy {id} in {region}");
+        let tie = if in_report {
+            "it is in the report"
+        } else if target.provenance.is_some() {
+            "it carries imgcopy's provenance tag"
+        } else {
+            "--force"
+        };
+        crate::errln!(
+            "imgcopy: canceled {cloud} {kind} copy {id} in {region} (it was {}; {tie})",
+            target.status
+        );
     }
     Ok(0)
 }

@@ -74,7 +74,7 @@ pub fn custom_endpoint(g: &Globals, env: &Environment, cloud: Cloud) -> Result<b
 }
 
 pub fn load_config(env: &Environment) -> Result<Option<config::ConfigFile>> {
-    config::load_config(&env.vars, &mut |w| eprintln!("imgcopy: warning: {w}"))
+    config::load_config(&env.vars, &mut |w| crate::errln!("imgcopy: warning: {w}"))
 }
 
 /// Each cloud's default rate, overridden by `--rate-limit RPS` then `--rate-limit CLOUD=RPS`.
@@ -110,7 +110,7 @@ pub async fn build(
             .await
             .map_err(|e| Error::io("starting the sandbox emulator", e))?;
         if !g.quiet {
-            eprintln!(
+            crate::errln!(
                 "imgcopy: sandbox: using the built-in emulator at {} with sandbox credentials; nothing real is copied",
                 h.base_url()
             );

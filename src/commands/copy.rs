@@ -65,19 +65,26 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         // Alibaba (RegionId) and AWS (the signature's scope) name the region in the request.
         let region_in_request = matches!(cloud, Cloud::Alibaba | Cloud::Aws);
         if spans_regions && !g.quiet && !region_in_request {
-            eprintln!(
+            crate::errln!(
                 "imgcopy: warning: --endpoint {e} has no {{region}}: requests for every region go to that one URL"
             );
         }
     }
+    // Before anything is sent: the report can be written and no other run holds it.
+    let _lock = super::lock_run(g, env, &reqs, g.endpoint.as_deref())?;
     let earlier = earlier_report(g)?;
+    if let Some(e) = &earlier {
+        check_same_command(g, e, &reqs)?;
+    }
     let ctx = context::build(g, env, &[cloud], None).await?;
     let mut report = earlier.unwrap_or_else(|| {
-        Report::new(
+        let mut r = Report::new(
             time::OffsetDateTime::now_utc(),
             ctx.sandbox.is_some(),
             ctx.endpoint.clone(),
-        )
+        );
+        r.profile = g.profile.clone();
+        r
     });
     // A re-run with the journal of an earlier run: the same request (its --force-new salt
     // included) resumes, so nothing it started is started twice.
@@ -113,6 +120,36 @@ fn earlier_report(g: &Globals) -> Result<Option<Report>> {
     }
 }
 
+/// A report belongs to the command that made it: running that command again resumes it;
+/// another command is refused (its records would decide this run's exit code, and a status
+/// of the report would follow both), unless `--add-to-report` says to add to it.
+fn check_same_command(g: &Globals, earlier: &Report, reqs: &[CopyRequest]) -> Result<()> {
+    let unsalted = |r: &CopyRequest| CopyRequest {
+        force_new: None,
+        ..r.clone()
+    };
+    let theirs: Vec<CopyRequest> = earlier.requests.iter().map(unsalted).collect();
+    let same = reqs.len() == theirs.len() && reqs.iter().all(|r| theirs.contains(&unsalted(r)));
+    let empty = earlier.requests.is_empty() && earlier.records.is_empty();
+    if same || empty || g.add_to_report {
+        return Ok(());
+    }
+    let path = g.report.as_deref().unwrap_or(std::path::Path::new("?"));
+    Err(Error::usage(
+        "--report",
+        format!(
+            "{} is the report of another command ({}); give this command its own file, or pass --add-to-report to add its copies to that one",
+            path.display(),
+            earlier
+                .requests
+                .iter()
+                .map(|r| format!("{} {} {} {}→{}", r.cloud, r.kind, r.source_id, r.source_region, r.dest_regions.join(",")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    ))
+}
+
 /// The same copy asked for again, whatever its `--force-new` salt.
 fn same_request(a: &CopyRequest, b: &CopyRequest) -> bool {
     a.force_new.is_some()
@@ -142,21 +179,21 @@ fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest]) -> Result<i32> 
     }
     match g.output(env) {
         OutputFormat::Json | OutputFormat::Ndjson => {
-            println!(
+            crate::outln!(
                 "{}",
                 serde_json::json!({ "dry_run": true, "requests": calls })
             );
         }
         OutputFormat::Table => {
             for c in &calls {
-                println!("{} {}", c.method, c.url);
-                println!("Authorization: <signed at send time; redacted>");
+                crate::outln!("{} {}", c.method, c.url);
+                crate::outln!("Authorization: <signed at send time; redacted>");
                 if let Some(b) = &c.body {
-                    println!("{b}");
+                    crate::outln!("{b}");
                 }
-                println!();
+                crate::outln!();
             }
-            println!(
+            crate::outln!(
                 "dry run: {} request(s) validated, nothing sent",
                 calls.len()
             );

@@ -26,8 +26,8 @@ pub async fn run(spec: &EmulatorSpec) -> Result<i32> {
     })
     .await
     .map_err(|e| Error::io(format!("listening on {}", spec.listen), e))?;
-    println!("imgcopy emulator listening on {}", h.base_url());
-    println!(
+    crate::outln!("imgcopy emulator listening on {}", h.base_url());
+    crate::outln!(
         "endpoint for imgcopy: --endpoint '{}'",
         h.endpoint_template()
     );

@@ -38,6 +38,10 @@ pub struct Globals {
     pub max_attempts: u32,
     pub cancel_on_interrupt: bool,
     pub cancel_on_timeout: bool,
+    /// `--missing-grace`: how long a copy may be missing before it is failed.
+    pub missing_grace: Duration,
+    /// `--add-to-report`: add this command's copies to a report of another command.
+    pub add_to_report: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +75,8 @@ pub enum Action {
         kind: Kind,
         id: String,
         region: String,
+        /// Cancel an in-progress copy imgcopy cannot tie to itself.
+        force: bool,
     },
     Status,
     Emulator(EmulatorSpec),
@@ -119,9 +125,44 @@ impl Globals {
     }
 }
 
+/// Options that mean nothing for `action` are refused rather than ignored.
+fn check_meaningful(g: &Globals, action: &Action) -> Result<()> {
+    let (command, given): (&str, Vec<(bool, &str)>) = match action {
+        Action::Emulator(_) => (
+            "emulator",
+            vec![
+                (g.dry_run, "--dry-run"),
+                (g.wait, "--wait"),
+                (g.report.is_some(), "--report"),
+                (g.sandbox, "--sandbox"),
+                (g.endpoint.is_some(), "--endpoint"),
+                (g.profile.is_some(), "--profile"),
+                (g.add_to_report, "--add-to-report"),
+            ],
+        ),
+        Action::Cancel { .. } => (
+            "cancel",
+            vec![(g.wait, "--wait"), (g.add_to_report, "--add-to-report")],
+        ),
+        Action::Status => ("status", vec![(g.add_to_report, "--add-to-report")]),
+        Action::Copy(_) => ("copy", Vec::new()),
+    };
+    match given.into_iter().find(|(set, _)| *set) {
+        Some((_, flag)) => Err(Error::usage(
+            flag,
+            format!("means nothing for `{command}`; leave it out"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Runs one invocation and returns the process exit code. Errors are printed here.
 pub async fn run(inv: Invocation, env: Environment) -> i32 {
-    let result = match inv.globals.check() {
+    let checked = inv
+        .globals
+        .check()
+        .and_then(|_| check_meaningful(&inv.globals, &inv.action));
+    let result = match checked {
         Err(e) => Err(e),
         Ok(()) => match &inv.action {
             Action::Copy(spec) => copy::run(&inv.globals, spec, &env).await,
@@ -130,7 +171,8 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
                 kind,
                 id,
                 region,
-            } => cancel::run(&inv.globals, *cloud, *kind, id, region, &env).await,
+                force,
+            } => cancel::run(&inv.globals, *cloud, *kind, id, region, *force, &env).await,
             Action::Status => status::run(&inv.globals, &env).await,
             Action::Emulator(spec) => emulator::run(spec).await,
         },
@@ -138,7 +180,7 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("imgcopy: error: {e}");
+            crate::errln!("imgcopy: error: {e}");
             e.exit_code()
         }
     }
@@ -166,12 +208,13 @@ fn interrupt_channel() -> tokio::sync::watch::Receiver<bool> {
     rx
 }
 
-/// Writes the final report and prints it in the chosen format; returns the exit code.
+/// Writes the final report and prints it in the chosen format; returns the exit code, which
+/// covers the copies of `scope` (the run's own requests; every record when `None`).
 fn finish(
     g: &Globals,
     env: &Environment,
     report: &mut crate::model::Report,
-    waited: bool,
+    scope: Option<&[crate::model::CopyRequest]>,
     stop: &crate::engine::Stop,
     auth_error: bool,
 ) -> Result<i32> {
@@ -180,11 +223,16 @@ fn finish(
     if let Some(p) = &g.report {
         crate::report::write_atomic(p, report)?;
     }
-    let code = crate::engine::exit_code(report, waited, stop, auth_error);
+    let asked: Vec<&crate::model::CopyRecord> = report
+        .records
+        .iter()
+        .filter(|r| scope.is_none_or(|reqs| reqs.iter().any(|q| q.covers(r))))
+        .collect();
+    let code = crate::engine::exit_code(&asked, g.wait, stop, auth_error);
     match g.output(env) {
-        OutputFormat::Json => println!("{}", crate::report::to_json(report)),
-        OutputFormat::Ndjson => println!("{}", crate::report::summary_event(report, code)),
-        OutputFormat::Table => print!("{}", crate::report::to_table(report)),
+        OutputFormat::Json => crate::outln!("{}", crate::report::to_json(report)),
+        OutputFormat::Ndjson => crate::outln!("{}", crate::report::summary_event(report, code)),
+        OutputFormat::Table => crate::out!("{}", crate::report::to_table(report)),
     }
     if !g.quiet {
         match stop {
@@ -195,18 +243,27 @@ fn finish(
                     .filter(|r| r.state.in_flight())
                     .map(|r| format!("  {} {}", r.label(), r.dest_id.as_deref().unwrap_or("-")))
                     .collect();
-                eprintln!("imgcopy: interrupted; {} copies still in flight:", open.len());
+                crate::errln!("imgcopy: interrupted; {} copies still in flight:", open.len());
                 for l in open {
-                    eprintln!("{l}");
+                    crate::errln!("{l}");
                 }
             }
-            Stop::Deadline => eprintln!(
+            Stop::Deadline => crate::errln!(
                 "imgcopy: deadline reached with copies in progress; resume with `imgcopy status --report FILE --wait`"
             ),
             Stop::Done => {}
         }
+        let queued = asked
+            .iter()
+            .filter(|r| r.state == crate::model::CopyState::Queued)
+            .count();
+        if queued > 0 && *stop != Stop::Interrupted {
+            crate::errln!(
+                "imgcopy: {queued} copies wait for the cloud's limit on copies at once and were not started;                  `imgcopy status --report FILE --wait` (or --wait now) starts them as slots free"
+            );
+        }
         if (matches!(stop, Stop::Interrupted | Stop::Deadline)) && g.report.is_none() {
-            eprintln!("imgcopy: hint: pass --report FILE to keep a journal that `imgcopy status` can resume from");
+            crate::errln!("imgcopy: hint: pass --report FILE to keep a journal that `imgcopy status` can resume from");
         }
     }
     Ok(code)
@@ -246,6 +303,7 @@ async fn drive(
         concurrency: g.concurrency,
         interrupt: interrupt_channel(),
         auth_error: None,
+        missing_grace: g.missing_grace,
     };
     if !requests.is_empty() {
         engine.submit_all(report, requests, run == Run::Copy).await;
@@ -277,5 +335,56 @@ async fn drive(
     }
     let auth = engine.auth_error.is_some();
     progress.finish();
-    finish(g, env, report, g.wait, &stop, auth)
+    let scope = (run == Run::Copy).then_some(requests);
+    finish(g, env, report, scope, &stop, auth)
+}
+
+/// Locks what a run would touch: its report (which also probes that the report can be
+/// written, before anything is sent) and, on this machine, the run's requests, so that two
+/// identical runs at once do not both copy. Held until the run ends.
+fn lock_run(
+    g: &Globals,
+    env: &Environment,
+    requests: &[crate::model::CopyRequest],
+    endpoint: Option<&str>,
+) -> Result<crate::lock::RunLock> {
+    let mut lock = crate::lock::RunLock::new();
+    if let Some(p) = &g.report {
+        lock.report(p)?;
+    }
+    if !g.sandbox && !requests.is_empty() {
+        lock.request(
+            crate::lock::state_dir(&env.vars),
+            &request_digest(requests, endpoint),
+        )?;
+    }
+    Ok(lock)
+}
+
+/// A digest of what a run copies (any order, any `--force-new` salt) and where it sends it.
+fn request_digest(requests: &[crate::model::CopyRequest], endpoint: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut items: Vec<String> = requests
+        .iter()
+        .map(|r| {
+            let mut dests = r.dest_regions.clone();
+            dests.sort();
+            format!(
+                "{}|{}|{}|{}|{}",
+                r.cloud,
+                r.kind,
+                r.source_region,
+                r.source_id,
+                dests.join(",")
+            )
+        })
+        .collect();
+    items.sort();
+    let mut h = Sha256::new();
+    h.update(endpoint.unwrap_or("").as_bytes());
+    for i in &items {
+        h.update([0]);
+        h.update(i.as_bytes());
+    }
+    format!("run-{}", &hex::encode(h.finalize())[..32])
 }

@@ -51,8 +51,9 @@ fn describe(r: &CopyRecord) -> String {
     if let Some(id) = &r.dest_id {
         s.push_str(&format!(" {id}"));
     }
-    if let Some(e) = &r.error {
-        s.push_str(&format!(" ({}: {})", e.code, e.message));
+    let detail = crate::report::detail(r);
+    if !detail.is_empty() {
+        s.push_str(&format!(" ({detail})"));
     }
     s
 }
@@ -60,7 +61,7 @@ fn describe(r: &CopyRecord) -> String {
 impl Observer for Progress {
     fn changed(&mut self, r: &CopyRecord) {
         if self.ndjson {
-            println!("{}", crate::report::record_event(r));
+            crate::outln!("{}", crate::report::record_event(r));
         }
         let key = format!(
             "{}|{}|{}|{}",
@@ -70,7 +71,7 @@ impl Observer for Progress {
             Display::Off => {}
             Display::Lines(last) => {
                 if last.insert(key, r.state) != Some(r.state) {
-                    eprintln!("imgcopy: {}: {}", r.label(), describe(r));
+                    crate::errln!("imgcopy: {}: {}", r.label(), describe(r));
                 }
             }
             Display::Bars { multi, bars } => {

@@ -1,7 +1,8 @@
 //! `imgcopy status --report FILE [--wait]`: pick up the copies an earlier run recorded.
 
-use super::{context, Environment, Globals};
+use super::{context, Environment, Globals, OutputFormat};
 use crate::error::{Error, Result};
+use crate::model::{CopyState, Report};
 use crate::report;
 
 pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
@@ -11,19 +12,48 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
             "status needs the report file of an earlier run",
         ));
     };
-    let mut rep = report::read(&path)?;
-    if rep.sandbox {
-        return Err(Error::usage(
-            "--report",
-            "this report was made with --sandbox; its copies lived in an emulator that has stopped",
-        ));
-    }
     if g.sandbox {
         return Err(Error::usage(
             "--sandbox",
             "status follows real copies; it cannot run in a fresh sandbox",
         ));
     }
+    let peek = report::read(&path)?;
+    if peek.sandbox {
+        return Err(Error::usage(
+            "--report",
+            "this report was made with --sandbox; its copies lived in an emulator that has stopped",
+        ));
+    }
+    if g.dry_run {
+        return dry_run(g, env, &peek);
+    }
+    let _lock = super::lock_run(
+        g,
+        env,
+        &peek.requests,
+        g.endpoint.as_deref().or(peek.endpoint.as_deref()),
+    )?;
+    // Read again under the lock: the run that held it may have written it since.
+    let mut rep = report::read(&path)?;
+    let mut globals = g.clone();
+    globals.report = Some(path);
+    // The account the copies were made in: a look elsewhere would find nothing.
+    match (&g.profile, &rep.profile) {
+        (None, Some(p)) => globals.profile = Some(p.clone()),
+        (Some(given), Some(recorded)) if given != recorded && !g.quiet => crate::errln!(
+            "imgcopy: note: using --profile {given}; the copies were made with profile {recorded}"
+        ),
+        _ => {}
+    }
+    if let (Some(given), Some(recorded)) = (&g.endpoint, &rep.endpoint) {
+        if given != recorded && !g.quiet {
+            crate::errln!(
+                "imgcopy: note: using --endpoint {given}; the copies were made through {recorded}"
+            );
+        }
+    }
+    revive_missing(&mut rep);
     let mut clouds: Vec<_> = rep
         .records
         .iter()
@@ -32,13 +62,102 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
         .collect();
     clouds.sort();
     clouds.dedup();
-    let ctx = context::build(g, env, &clouds, rep.endpoint.as_deref()).await?;
-    let mut globals = g.clone();
-    globals.report = Some(path);
+    let ctx = context::build(&globals, env, &clouds, rep.endpoint.as_deref()).await?;
     // A run killed while submitting left requests the report has no record of: they are
     // submitted now (found again, never duplicated); copies that failed stay failed.
     let requests = rep.requests.clone();
     let code = super::drive(&globals, env, &ctx, &mut rep, &requests, super::Run::Status).await;
     ctx.shutdown().await;
     code
+}
+
+/// Copies failed only because the cloud said it did not know them are looked at once more:
+/// the earlier look may have been in another account or endpoint. Still missing, they fail
+/// again at once (their grace has passed); found, they are followed.
+fn revive_missing(rep: &mut Report) {
+    for r in rep
+        .records
+        .iter_mut()
+        .filter(|r| r.state == CopyState::Failed && r.missing_since.is_some())
+        .filter(|r| r.dest_id.is_some() || r.job_id.is_some())
+    {
+        r.state = CopyState::Submitted;
+        r.finished_at = None;
+    }
+}
+
+/// What `status` would do, without a request: the copies it would look at and the journaled
+/// copies it would start.
+fn dry_run(g: &Globals, env: &Environment, rep: &Report) -> Result<i32> {
+    let look: Vec<serde_json::Value> = rep
+        .records
+        .iter()
+        .filter(|r| {
+            r.state.in_flight() || (r.state == CopyState::Failed && r.missing_since.is_some())
+        })
+        .map(|r| {
+            serde_json::json!({
+                "provider": r.provider, "kind": r.kind, "region": r.dest_region,
+                "dest_id": r.dest_id, "job_id": r.job_id, "state": r.state,
+            })
+        })
+        .collect();
+    let start: Vec<serde_json::Value> = rep
+        .requests
+        .iter()
+        .flat_map(|q| {
+            q.dest_regions
+                .iter()
+                .filter(|d| {
+                    !rep.records.iter().any(|r| {
+                        q.covers(r)
+                            && r.dest_region == **d
+                            && (r.dest_id.is_some() || r.job_id.is_some() || r.state.is_terminal())
+                    })
+                })
+                .map(move |d| {
+                    serde_json::json!({
+                        "provider": q.cloud, "kind": q.kind, "source_id": q.source_id,
+                        "source_region": q.source_region, "dest_region": d,
+                    })
+                })
+        })
+        .collect();
+    match g.output(env) {
+        OutputFormat::Table => {
+            for l in &look {
+                crate::outln!(
+                    "would look at {} {} {} in {} ({})",
+                    l["provider"].as_str().unwrap_or_default(),
+                    l["kind"].as_str().unwrap_or_default(),
+                    l["dest_id"]
+                        .as_str()
+                        .or(l["job_id"].as_str())
+                        .unwrap_or("-"),
+                    l["region"].as_str().unwrap_or_default(),
+                    l["state"].as_str().unwrap_or_default()
+                );
+            }
+            for s in &start {
+                crate::outln!(
+                    "would start (after looking for it first) {} {} {} {}→{}",
+                    s["provider"].as_str().unwrap_or_default(),
+                    s["kind"].as_str().unwrap_or_default(),
+                    s["source_id"].as_str().unwrap_or_default(),
+                    s["source_region"].as_str().unwrap_or_default(),
+                    s["dest_region"].as_str().unwrap_or_default()
+                );
+            }
+            crate::outln!(
+                "dry run: {} to look at, {} to start; nothing sent",
+                look.len(),
+                start.len()
+            );
+        }
+        _ => crate::outln!(
+            "{}",
+            serde_json::json!({ "dry_run": true, "look_at": look, "would_start": start })
+        ),
+    }
+    Ok(0)
 }

@@ -406,6 +406,13 @@ fn copy_image(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
         start_at: Some(start_at),
         ready_at: Some(start_at + w.copy_seconds),
         client_token: (!token.is_empty()).then_some(token),
+        attrs: (1..=20)
+            .map_while(|n| {
+                let key = param(p, &format!("Tag.{n}.Key"))?;
+                let value = param(p, &format!("Tag.{n}.Value")).unwrap_or("");
+                Some((format!("tag:{key}"), value.to_string()))
+            })
+            .collect(),
         ..src
     };
     let id = copy.id.clone();
@@ -500,7 +507,9 @@ fn describe(w: &World, p: &[(String, String)], region: &str) -> EmuResponse {
                 "ImageId": r.id, "ImageName": r.name, "Status": status,
                 "Progress": format!("{progress}%"), "ImageOwnerAlias": r.image_type,
                 "CreationTime": "2026-01-01T00:00:00Z", "OSType": "linux", "Size": 20,
-                "Tags": { "Tag": [] },
+                "Tags": { "Tag": r.attrs.iter()
+                    .filter_map(|(k, v)| Some(json!({ "TagKey": k.strip_prefix("tag:")?, "TagValue": v })))
+                    .collect::<Vec<_>>() },
             })
         })
         .collect();

@@ -375,6 +375,10 @@ fn copy(
             if let Some(k) = body.cmk_id.as_deref().filter(|_| !cross) {
                 a.insert("__system__cmkid".into(), k.into());
             }
+            a.remove("description");
+            if let Some(d) = body.description.as_deref() {
+                a.insert("description".into(), d.into());
+            }
             a
         },
         ..src.clone()

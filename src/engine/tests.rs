@@ -45,12 +45,21 @@ impl Provider for Fake {
                     progress: None,
                     cloud_status: None,
                     error: None,
+                    missing: false,
                 })
             })
             .collect()
     }
     async fn cancel(&self, _: Kind, _: &str, _: &str) -> Result<(), Error> {
         Ok(())
+    }
+    async fn inspect(
+        &self,
+        _: Kind,
+        _: &str,
+        _: &str,
+    ) -> Result<Option<crate::provider::Target>, Error> {
+        Ok(None)
     }
 }
 
@@ -100,6 +109,7 @@ async fn run(fake: Fake, timeout: Duration) -> (Report, Stop, bool, Sink) {
         concurrency: 4,
         interrupt: rx,
         auth_error: None,
+        missing_grace: Duration::from_secs(300),
     };
     e.submit_all(&mut report, &[request()], true).await;
     let opts = WaitOptions {
@@ -126,7 +136,15 @@ async fn waits_through_copying_to_available() {
         .records
         .iter()
         .all(|r| r.state == CopyState::Available));
-    assert_eq!(exit_code(&report, true, &stop, auth), 0);
+    assert_eq!(
+        exit_code(
+            &report.records.iter().collect::<Vec<_>>(),
+            true,
+            &stop,
+            auth
+        ),
+        0
+    );
     assert!(sink.saves >= 3, "journal written on every change");
 }
 
@@ -143,7 +161,15 @@ async fn deadline_marks_timed_out_and_exits_4() {
         .records
         .iter()
         .all(|r| r.state == CopyState::TimedOut));
-    assert_eq!(exit_code(&report, true, &stop, auth), 4);
+    assert_eq!(
+        exit_code(
+            &report.records.iter().collect::<Vec<_>>(),
+            true,
+            &stop,
+            auth
+        ),
+        4
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -159,7 +185,15 @@ async fn failed_submit_is_recorded_per_destination() {
         .records
         .iter()
         .all(|r| r.state == CopyState::Failed && r.error.as_ref().unwrap().code == "AccessDenied"));
-    assert_eq!(exit_code(&report, true, &stop, auth), 3);
+    assert_eq!(
+        exit_code(
+            &report.records.iter().collect::<Vec<_>>(),
+            true,
+            &stop,
+            auth
+        ),
+        3
+    );
 }
 
 #[test]
@@ -169,16 +203,64 @@ fn exit_code_precedence() {
     let mut a = CopyRecord::new(&request(), "gz", now);
     a.state = CopyState::Available;
     rep.records.push(a.clone());
-    assert_eq!(exit_code(&rep, true, &Stop::Done, false), 0);
+    assert_eq!(
+        exit_code(
+            &rep.records.iter().collect::<Vec<_>>(),
+            true,
+            &Stop::Done,
+            false
+        ),
+        0
+    );
     let mut s = a.clone();
     s.state = CopyState::Copying;
     rep.records.push(s);
-    assert_eq!(exit_code(&rep, false, &Stop::Done, false), 0);
-    assert_eq!(exit_code(&rep, true, &Stop::Done, false), 4);
+    assert_eq!(
+        exit_code(
+            &rep.records.iter().collect::<Vec<_>>(),
+            false,
+            &Stop::Done,
+            false
+        ),
+        0
+    );
+    assert_eq!(
+        exit_code(
+            &rep.records.iter().collect::<Vec<_>>(),
+            true,
+            &Stop::Done,
+            false
+        ),
+        4
+    );
     let mut f = a;
     f.state = CopyState::Failed;
     rep.records.push(f);
-    assert_eq!(exit_code(&rep, true, &Stop::Done, false), 1);
-    assert_eq!(exit_code(&rep, true, &Stop::Done, true), 3);
-    assert_eq!(exit_code(&rep, true, &Stop::Interrupted, true), 130);
+    assert_eq!(
+        exit_code(
+            &rep.records.iter().collect::<Vec<_>>(),
+            true,
+            &Stop::Done,
+            false
+        ),
+        1
+    );
+    assert_eq!(
+        exit_code(
+            &rep.records.iter().collect::<Vec<_>>(),
+            true,
+            &Stop::Done,
+            true
+        ),
+        3
+    );
+    assert_eq!(
+        exit_code(
+            &rep.records.iter().collect::<Vec<_>>(),
+            true,
+            &Stop::Interrupted,
+            true
+        ),
+        130
+    );
 }

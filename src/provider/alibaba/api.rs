@@ -90,7 +90,25 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
     crate::provider::derived_token(req, &fields)
 }
 
-/// `CopyImage` for one destination, with a derived ClientToken (so it is safe to retry).
+pub use crate::provider::{SOURCE_TAG, SPEC_TAG};
+
+/// What makes a copy into `dest` the one asked for (see `provider::spec_mark`).
+pub fn spec(req: &CopyRequest, dest: &str) -> String {
+    let o = options(req);
+    crate::provider::spec_mark(
+        req,
+        dest,
+        &[
+            "alibaba",
+            req.name.as_deref().unwrap_or(""),
+            if o.encrypted { "encrypted" } else { "" },
+            o.kms_key_id.as_deref().unwrap_or(""),
+        ],
+    )
+}
+
+/// `CopyImage` for one destination, with a derived ClientToken (so it is safe to retry)
+/// and imgcopy's two provenance tags (what `cancel` checks before it acts).
 pub fn copy_image(req: &CopyRequest, dest: &str) -> ApiCall {
     let o = options(req);
     let mut p: Vec<(String, String)> = vec![
@@ -109,7 +127,11 @@ pub fn copy_image(req: &CopyRequest, dest: &str) -> ApiCall {
     if let Some(k) = &o.kms_key_id {
         p.push(("KMSKeyId".into(), k.clone()));
     }
-    for (i, (k, v)) in o.tags.iter().enumerate() {
+    let provenance = [
+        (SOURCE_TAG.to_string(), crate::provider::source_mark(req)),
+        (SPEC_TAG.to_string(), spec(req, dest)),
+    ];
+    for (i, (k, v)) in o.tags.iter().chain(&provenance).enumerate() {
         p.push((format!("Tag.{}.Key", i + 1), k.clone()));
         p.push((format!("Tag.{}.Value", i + 1), v.clone()));
     }
@@ -227,13 +249,17 @@ pub fn check_description(d: &str) -> Result<()> {
     Ok(())
 }
 
-/// 1–20 tags; keys 1–128 characters, values up to 128; neither may carry `http(s)://`, and
-/// neither may start with `acs:` (keys also not with `aliyun`).
+/// 1–18 tags (ECS takes 20; imgcopy adds its two provenance tags); keys 1–128 characters,
+/// values up to 128; neither may carry `http(s)://`, and neither may start with `acs:` (keys
+/// also not with `aliyun` or imgcopy's own `imgcopy:`).
 pub fn check_tags(tags: &[(String, String)]) -> Result<()> {
-    if tags.len() > 20 {
+    if tags.len() > 18 {
         return Err(Error::usage(
             "--tag",
-            format!("at most 20 tags ({} given)", tags.len()),
+            format!(
+                "at most 18 tags ({} given; ECS takes 20 and imgcopy adds its two provenance tags)",
+                tags.len()
+            ),
         ));
     }
     for (k, v) in tags {
@@ -244,10 +270,10 @@ pub fn check_tags(tags: &[(String, String)]) -> Result<()> {
                 format!("key `{k}` must be 1 to 128 characters"),
             ));
         }
-        if reserved_prefix(k) || has_url(k) {
+        if reserved_prefix(k) || has_url(k) || k.starts_with("imgcopy:") {
             return Err(Error::usage(
                 "--tag",
-                format!("key `{k}` must not start with acs: or aliyun, nor contain http(s)://"),
+                format!("key `{k}` must not start with acs:, aliyun or imgcopy: (imgcopy's own), nor contain http(s)://"),
             ));
         }
         if v.chars().count() > 128 || v.starts_with("acs:") || has_url(v) {

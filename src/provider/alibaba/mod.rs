@@ -5,7 +5,7 @@ pub mod api;
 pub mod error;
 pub mod wire;
 
-use super::{Api, PlannedCall, Provider};
+use super::{Api, PlannedCall, Provider, Target};
 use crate::config::{Credentials, Endpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
@@ -14,9 +14,6 @@ use crate::sign::{aliyun, SignContext};
 use async_trait::async_trait;
 use std::sync::Arc;
 use time::OffsetDateTime;
-
-/// How long a fresh copy may be missing from DescribeImages before that means it is gone.
-const LISTING_GRACE: time::Duration = time::Duration::seconds(120);
 
 pub struct AlibabaDialect {
     creds: Option<Credentials>,
@@ -98,6 +95,7 @@ pub fn update_from_image(img: &wire::Image) -> PollUpdate {
         progress,
         cloud_status: Some(img.status.clone()),
         error,
+        missing: false,
     }
 }
 
@@ -136,7 +134,6 @@ impl AlibabaProvider {
             Ok((resp, _)) => resp.images.image,
             Err(e) => return recs.iter().map(|_| Err(e.clone())).collect(),
         };
-        let now = OffsetDateTime::now_utc();
         recs.iter()
             .map(|r| {
                 match found
@@ -144,28 +141,11 @@ impl AlibabaProvider {
                     .find(|i| Some(i.image_id.as_str()) == r.dest_id.as_deref())
                 {
                     Some(img) => Ok(update_from_image(img)),
-                    // Just submitted: the listing may lag the copy call.
-                    None if now - r.submitted_at < LISTING_GRACE => Ok(PollUpdate {
-                        state: r.state,
-                        dest_id: None,
-                        progress: r.progress,
-                        cloud_status: r.cloud_status.clone(),
-                        error: None,
-                    }),
-                    None => Ok(PollUpdate {
-                        state: CopyState::Failed,
-                        dest_id: None,
-                        progress: None,
-                        cloud_status: None,
-                        error: Some(RecordError {
-                            code: "InvalidImageId.NotFound".into(),
-                            message:
-                                "the copy is no longer listed in its region (canceled or deleted)"
-                                    .into(),
-                            request_id: None,
-                            retryable: false,
-                        }),
-                    }),
+                    // The listing lags the copy call; or the copy was canceled or deleted.
+                    None => Ok(PollUpdate::missing(
+                        "InvalidImageId.NotFound",
+                        "the copy is not listed in its region",
+                    )),
                 }
             })
             .collect()
@@ -212,6 +192,23 @@ impl Provider for AlibabaProvider {
         let call = api::cancel_copy_image(region, dest_id);
         self.api.send::<serde_json::Value>(&call).await.map(|_| ())
     }
+
+    /// A Creating or Waiting image is a copy in progress; its `imgcopy:source` tag is the
+    /// provenance.
+    async fn inspect(&self, _: Kind, region: &str, id: &str) -> Result<Option<Target>> {
+        let call = api::describe_images(region, &[id]);
+        let (resp, _) = self.api.send::<wire::DescribeImagesResponse>(&call).await?;
+        Ok(resp
+            .images
+            .image
+            .iter()
+            .find(|i| i.image_id == id)
+            .map(|i| Target {
+                in_progress: !update_from_image(i).state.is_terminal(),
+                status: i.status.clone(),
+                provenance: i.tag(api::SOURCE_TAG).map(str::to_string),
+            }))
+    }
 }
 
 #[cfg(test)]
@@ -223,6 +220,7 @@ mod tests {
             image_id: "m-1".into(),
             status: status.into(),
             progress: progress.map(str::to_string),
+            tags: None,
         }
     }
 

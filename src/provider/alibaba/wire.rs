@@ -31,6 +31,36 @@ pub struct Image {
     /// A percentage written like `42%`.
     #[serde(default)]
     pub progress: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Tags>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tags {
+    #[serde(default)]
+    pub tag: Vec<Tag>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    #[serde(default)]
+    pub tag_key: String,
+    #[serde(default)]
+    pub tag_value: String,
+}
+
+impl Image {
+    /// The value of tag `key`, if the image carries it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .as_ref()?
+            .tag
+            .iter()
+            .find(|t| t.tag_key == key)
+            .map(|t| t.tag_value.as_str())
+    }
 }
 
 #[derive(Debug, Deserialize)]

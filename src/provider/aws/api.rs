@@ -9,7 +9,12 @@ use crate::sign::aliyun::enc;
 pub const VERSION: &str = "2016-11-15";
 
 /// The tag a snapshot copy carries so a re-run finds it (CopySnapshot has no ClientToken).
-pub const SOURCE_TAG: &str = "imgcopy:source";
+pub use crate::provider::{SOURCE_TAG, SPEC_TAG};
+
+/// EC2's limit on snapshot copies in progress into one destination region, as its
+/// ResourceLimitExceeded message states it (some accounts have more; the limit error is
+/// also handled when it comes anyway).
+pub const SNAPSHOT_COPY_SLOTS: usize = 5;
 
 /// Ids per DescribeImages / DescribeSnapshots call.
 pub const MAX_IDS: usize = 100;
@@ -151,7 +156,33 @@ fn common_copy_params(req: &CopyRequest, dest: &str, source_key: &str) -> Vec<(S
     p
 }
 
-/// `CopyImage`, sent to the destination region, with a derived ClientToken.
+/// What makes a copy into `dest` the one asked for (see `provider::spec_mark`).
+pub fn spec(req: &CopyRequest, dest: &str) -> String {
+    let o = options(req);
+    let key = kms_key(&o, dest).unwrap_or_default();
+    crate::provider::spec_mark(
+        req,
+        dest,
+        &[
+            "aws",
+            req.name.as_deref().unwrap_or(""),
+            if o.encrypted { "encrypted" } else { "" },
+            &key,
+        ],
+    )
+}
+
+/// The user's tags, then the provenance tags every copy carries (ours win over a copied
+/// source tag of the same key).
+fn tags_with_provenance(req: &CopyRequest, dest: &str) -> Vec<(String, String)> {
+    let mut tags = options(req).tags;
+    tags.push((SOURCE_TAG.to_string(), source_tag_value(req)));
+    tags.push((SPEC_TAG.to_string(), spec(req, dest)));
+    tags
+}
+
+/// `CopyImage`, sent to the destination region, with a derived ClientToken and the
+/// provenance tags (what `cancel` checks before it deregisters anything).
 pub fn copy_image(req: &CopyRequest, dest: &str) -> ApiCall {
     let o = options(req);
     let mut p = common_copy_params(req, dest, "SourceImageId");
@@ -159,7 +190,7 @@ pub fn copy_image(req: &CopyRequest, dest: &str) -> ApiCall {
     if o.copy_tags {
         p.push(("CopyImageTags".into(), "true".into()));
     }
-    p.extend(tag_spec("image", &o.tags));
+    p.extend(tag_spec("image", &tags_with_provenance(req, dest)));
     p.push(("ClientToken".into(), client_token(req, dest)));
     query_call(dest, "CopyImage", p, Safety::Idempotent)
 }
@@ -172,11 +203,8 @@ pub fn source_tag_value(req: &CopyRequest) -> String {
 /// `CopySnapshot`, sent to the destination region; it takes no token, so it carries the
 /// provenance tag that `find_snapshot_copy` looks for.
 pub fn copy_snapshot(req: &CopyRequest, dest: &str) -> ApiCall {
-    let o = options(req);
     let mut p = common_copy_params(req, dest, "SourceSnapshotId");
-    let mut tags = o.tags.clone();
-    tags.push((SOURCE_TAG.to_string(), source_tag_value(req)));
-    p.extend(tag_spec("snapshot", &tags));
+    p.extend(tag_spec("snapshot", &tags_with_provenance(req, dest)));
     query_call(dest, "CopySnapshot", p, Safety::NotIdempotent)
 }
 
@@ -314,18 +342,23 @@ pub fn validate(req: &CopyRequest) -> Result<()> {
     if o.copy_tags && req.kind == Kind::Snapshot {
         return Err(Error::usage("--copy-tags", "is for image copies"));
     }
-    if o.tags.len() > 50 {
-        return Err(Error::usage("--tag", "at most 50 tags"));
+    // EC2 takes 50 tags per resource; imgcopy's two provenance tags are among them.
+    if o.tags.len() > 48 {
+        return Err(Error::usage(
+            "--tag",
+            "at most 48 tags (EC2 takes 50; imgcopy adds its two provenance tags)",
+        ));
     }
     for (k, v) in &o.tags {
         if k.is_empty()
             || k.chars().count() > 128
             || k.starts_with("aws:")
+            || k.starts_with("imgcopy:")
             || v.chars().count() > 256
         {
             return Err(Error::usage(
                 "--tag",
-                format!("`{k}`: keys are 1 to 128 characters and may not start with aws:, values up to 256"),
+                format!("`{k}`: keys are 1 to 128 characters and may not start with aws: or imgcopy: (imgcopy's own), values up to 256"),
             ));
         }
     }

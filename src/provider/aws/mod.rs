@@ -5,11 +5,13 @@ pub mod api;
 pub mod error;
 pub mod wire;
 
-use super::{Api, ApiCall, PlannedCall, Provider};
+use super::{Api, ApiCall, PlannedCall, Provider, Slots, Target};
 use crate::config::{Credentials, Endpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
-use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
+use crate::model::{
+    AdoptedBy, Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError,
+};
 use crate::sign::{aws as sigv4, SignContext};
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
@@ -121,6 +123,7 @@ pub fn update_from_image(img: &wire::Image) -> PollUpdate {
         progress,
         cloud_status: Some(img.image_state.clone()),
         error,
+        missing: false,
     }
 }
 
@@ -155,6 +158,7 @@ pub fn update_from_snapshot(s: &wire::Snapshot) -> PollUpdate {
         progress,
         cloud_status: Some(s.status.clone()),
         error,
+        missing: false,
     }
 }
 
@@ -194,10 +198,17 @@ impl AwsProvider {
         let (r, _) = self
             .send_xml::<wire::DescribeSnapshotsResponse>(&call)
             .await?;
-        Ok(r.snapshot_set
-            .items
-            .into_iter()
-            .find(|s| s.status != "error"))
+        // The copy asked for: its spec tag matches. A copy made before imgcopy wrote spec
+        // tags stands in only for a plain (unencrypted, unforced) request.
+        let spec = api::spec(req, dest);
+        let plain = req.force_new.is_none() && !api::options(req).encrypted;
+        Ok(r.snapshot_set.items.into_iter().find(|s| {
+            s.status != "error"
+                && match wire::tag(&s.tag_set, api::SPEC_TAG) {
+                    Some(t) => t == spec,
+                    None => plain,
+                }
+        }))
     }
 
     async fn start(&self, req: &CopyRequest, dest: &str) -> Result<CopyRecord> {
@@ -218,7 +229,13 @@ impl AwsProvider {
                 let find = || async {
                     let found = self.existing_snapshot(req, dest).await?;
                     Ok(found.map(|s| {
-                        let mut a = super::adopted(req, dest, &s.snapshot_id, req.name.as_deref());
+                        let mut a = super::adopted(
+                            req,
+                            dest,
+                            &s.snapshot_id,
+                            req.name.as_deref(),
+                            AdoptedBy::Tag,
+                        );
                         a.apply(&update_from_snapshot(&s), now);
                         a
                     }))
@@ -292,22 +309,14 @@ impl AwsProvider {
     }
 }
 
-/// A copy its region no longer knows (deregistered or deleted).
+/// A copy its region does not know: not visible yet (EC2 is eventually consistent), or
+/// deregistered or deleted.
 fn gone(kind: Kind) -> PollUpdate {
     let code = match kind {
         Kind::Image => "InvalidAMIID.NotFound",
         Kind::Snapshot => "InvalidSnapshot.NotFound",
     };
-    PollUpdate {
-        state: CopyState::Failed,
-        dest_id: None,
-        progress: None,
-        cloud_status: None,
-        error: failed(
-            code.into(),
-            "the copy no longer exists in its region".into(),
-        ),
-    }
+    PollUpdate::missing(code, "the copy does not exist in its region")
 }
 
 #[async_trait]
@@ -353,6 +362,64 @@ impl Provider for AwsProvider {
             .await
             .map(|_| ())
     }
+
+    /// A pending AMI is a copy in progress; its `imgcopy:source` tag is the provenance.
+    async fn inspect(&self, kind: Kind, region: &str, id: &str) -> Result<Option<Target>> {
+        let call = api::describe(kind, region, &[id]);
+        let found = match kind {
+            Kind::Image => self
+                .send_xml::<wire::DescribeImagesResponse>(&call)
+                .await
+                .map(|(r, _)| {
+                    r.images_set
+                        .items
+                        .into_iter()
+                        .find(|i| i.image_id == id)
+                        .map(|i| {
+                            (
+                                update_from_image(&i),
+                                wire::tag(&i.tag_set, api::SOURCE_TAG).map(str::to_string),
+                            )
+                        })
+                }),
+            Kind::Snapshot => self
+                .send_xml::<wire::DescribeSnapshotsResponse>(&call)
+                .await
+                .map(|(r, _)| {
+                    r.snapshot_set
+                        .items
+                        .into_iter()
+                        .find(|s| s.snapshot_id == id)
+                        .map(|s| {
+                            (
+                                update_from_snapshot(&s),
+                                wire::tag(&s.tag_set, api::SOURCE_TAG).map(str::to_string),
+                            )
+                        })
+                }),
+        };
+        match found {
+            Ok(f) => Ok(f.map(|(u, provenance)| Target {
+                in_progress: !u.state.is_terminal(),
+                status: u.cloud_status.unwrap_or_default(),
+                provenance,
+            })),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// EC2 runs a limited number of snapshot copies into one region at once.
+    fn slots(&self, kind: Kind, _source_region: &str, dest: &str) -> Option<Slots> {
+        (kind == Kind::Snapshot).then(|| Slots {
+            key: format!("aws snapshot copies into {dest}"),
+            max: api::SNAPSHOT_COPY_SLOTS,
+        })
+    }
+
+    fn is_slot_error(&self, code: &str) -> bool {
+        code == "ResourceLimitExceeded"
+    }
 }
 
 #[cfg(test)]
@@ -368,6 +435,7 @@ mod tests {
                 code: Some("Client.InvalidKMSKey".into()),
                 message: Some("the KMS key is not usable".into()),
             }),
+            tag_set: Default::default(),
         };
         assert_eq!(update_from_image(&img("pending")).state, CopyState::Copying);
         assert_eq!(
@@ -382,6 +450,7 @@ mod tests {
             status: s.into(),
             progress: Some(p.into()),
             state_message: None,
+            tag_set: Default::default(),
         };
         let u = update_from_snapshot(&snap("pending", "42%"));
         assert_eq!((u.state, u.progress), (CopyState::Copying, Some(42)));

@@ -41,6 +41,24 @@ pub struct Image {
     pub image_state: String,
     #[serde(default)]
     pub state_reason: Option<StateReason>,
+    #[serde(default = "ItemSet::default")]
+    pub tag_set: ItemSet<Tag>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tag {
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// The value of tag `key`, if the resource carries it.
+pub fn tag<'a>(tags: &'a ItemSet<Tag>, key: &str) -> Option<&'a str> {
+    tags.items
+        .iter()
+        .find(|t| t.key == key)
+        .map(|t| t.value.as_str())
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,6 +86,8 @@ pub struct Snapshot {
     pub progress: Option<String>,
     #[serde(default)]
     pub state_message: Option<String>,
+    #[serde(default = "ItemSet::default")]
+    pub tag_set: ItemSet<Tag>,
 }
 
 /// Replies that only say whether the call worked (`DeregisterImage`).

@@ -4,11 +4,13 @@ pub mod api;
 pub mod error;
 pub mod wire;
 
-use super::{PlannedCall, Provider};
+use super::{PlannedCall, Provider, Target};
 use crate::config::{Credentials, Endpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
-use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
+use crate::model::{
+    AdoptedBy, Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError,
+};
 use crate::provider::Api;
 use crate::sign::{bce, SignContext};
 use async_trait::async_trait;
@@ -130,7 +132,13 @@ impl BaiduProvider {
                 let mut still = Vec::new();
                 for (dest, f) in remaining.into_iter().zip(found) {
                     match f? {
-                        Some(id) => records.push(super::adopted(req, &dest, &id, Some(name))),
+                        Some(id) => records.push(super::adopted(
+                            req,
+                            &dest,
+                            &id,
+                            Some(name),
+                            AdoptedBy::Name,
+                        )),
                         None => still.push(dest),
                     }
                 }
@@ -302,14 +310,12 @@ impl BaiduProvider {
         };
         match status {
             Ok(model) => Ok(update_from_status(rec.kind, &model.status)),
-            // The copy vanished: deleted or canceled in the destination region.
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(PollUpdate {
-                state: CopyState::Failed,
-                dest_id: None,
-                progress: None,
-                cloud_status: None,
-                error: Some(RecordError::from(&e)),
-            }),
+            // Not visible yet (just made), or gone (deleted or canceled): the engine tells
+            // the two apart by how long it stays missing.
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(PollUpdate::missing(
+                e.code.as_deref().unwrap_or("NotFound"),
+                e.message,
+            )),
             Err(e) => Err(e),
         }
     }
@@ -369,6 +375,7 @@ pub fn update_from_status(kind: Kind, status: &str) -> PollUpdate {
         progress,
         cloud_status: Some(status.to_string()),
         error,
+        missing: false,
     }
 }
 
@@ -403,6 +410,21 @@ impl Provider for BaiduProvider {
         api::check_region("--region", region)?;
         let call = api::cancel_remote_copy(region, dest_id);
         self.api.send::<serde_json::Value>(&call).await.map(|_| ())
+    }
+
+    /// A Creating image may be a copy in progress. Baidu's copies carry no mark, so only the
+    /// report (or `--force`) ties one to imgcopy.
+    async fn inspect(&self, kind: Kind, region: &str, id: &str) -> Result<Option<Target>> {
+        let call = api::detail(kind, region, id);
+        match self.api.send::<wire::ImageDetail>(&call).await {
+            Ok((d, _)) => Ok(Some(Target {
+                in_progress: update_from_status(kind, &d.image.status).state == CopyState::Copying,
+                status: d.image.status,
+                provenance: None,
+            })),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -37,6 +37,15 @@ pub const REGIONS: &[&str] = &[
     "my-kualalumpur-1",
 ];
 
+/// IMS copies at most five private images across regions at once per tenant (the IMS
+/// cross-region copy constraints); imgcopy holds the rest until a slot frees.
+pub const CROSS_REGION_SLOTS: usize = 5;
+
+/// Refusals that mean the tenant's cross-region slots are taken (by this run or another
+/// tool): wait and submit again. The docs state the limit without naming a code; this is the
+/// code the emulator answers with, and the one to extend when a real one is seen.
+pub const CROSS_REGION_LIMIT_CODES: &[&str] = &["IMS.CrossRegionQuota"];
+
 /// Header that names the project of a request.
 pub const PROJECT_HEADER: &str = "X-Project-Id";
 
@@ -56,12 +65,40 @@ fn project_header(project_id: &str) -> Vec<(String, String)> {
     vec![(PROJECT_HEADER.to_string(), project_id.to_string())]
 }
 
+/// The provenance marker a copy into `dest` carries in its description (IMS copies take no
+/// tags and no client token): the source and what was asked for (`provider::spec_mark`).
+pub fn marker(req: &CopyRequest, dest: &str) -> String {
+    let o = options(req);
+    let spec = crate::provider::spec_mark(
+        req,
+        dest,
+        &[
+            "huawei",
+            req.name.as_deref().unwrap_or(""),
+            o.cmk_id.as_deref().unwrap_or(""),
+        ],
+    );
+    crate::provider::description_marker(req, &spec)
+}
+
+/// The copy's description: the user's, then the marker.
+pub fn description(req: &CopyRequest, dest: &str) -> String {
+    match &req.description {
+        Some(d) => format!("{d} {}", marker(req, dest)),
+        None => marker(req, dest),
+    }
+}
+
+/// Room the marker leaves for `--description` in IMS's 1024 characters.
+pub const DESCRIPTION_MAX: usize = 900;
+
 /// `POST /v1/cloudimages/{image_id}/copy`; no client token exists.
 pub fn copy_in_region(req: &CopyRequest, project_id: &str) -> ApiCall {
     let o = options(req);
+    let description = description(req, &req.source_region);
     let body = wire::CopyInRegionBody {
         name: req.name.as_deref().unwrap_or_default(),
-        description: req.description.as_deref(),
+        description: Some(&description),
         cmk_id: o.cmk_id.as_deref(),
         enterprise_project_id: o.enterprise_project_id.as_deref(),
     };
@@ -90,9 +127,10 @@ pub fn project_name(o: &HuaweiOptions, dest: &str) -> String {
 pub fn cross_region_copy(req: &CopyRequest, dest: &str, project_id: &str) -> ApiCall {
     let o = options(req);
     let project = project_name(&o, dest);
+    let description = description(req, dest);
     let body = wire::CrossRegionBody {
         name: req.name.as_deref().unwrap_or_default(),
-        description: req.description.as_deref(),
+        description: Some(&description),
         region: dest,
         project_name: &project,
         agency_name: o.agency.as_deref().unwrap_or_default(),
@@ -219,13 +257,14 @@ pub fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// At most 1024 characters, no line breaks or angle brackets.
+/// At most 900 characters (IMS takes 1024; imgcopy's provenance marker follows), no line
+/// breaks or angle brackets.
 pub fn check_description(d: &str) -> Result<()> {
     let n = d.chars().count();
-    if n > 1024 {
+    if n > DESCRIPTION_MAX {
         return Err(Error::usage(
             "--description",
-            format!("must be at most 1024 characters (it has {n})"),
+            format!("must be at most {DESCRIPTION_MAX} characters (it has {n}; IMS takes 1024 and imgcopy adds its provenance marker)"),
         ));
     }
     if d.contains(['\r', '\n', '<', '>']) {
@@ -383,15 +422,20 @@ mod tests {
         );
         let c = copy_in_region(&r, "p1");
         assert_eq!(c.path, format!("/v1/cloudimages/{IMG}/copy"));
+        let marker = marker(&r, "cn-north-4");
+        assert!(marker.starts_with(&format!("imgcopy:source=cn-north-4/{IMG} imgcopy:copy=")));
         assert_eq!(
             c.body.as_deref(),
             Some(
                 format!(
-                    r#"{{"name":"ims_encrypted_copy3","description":"test copy","cmk_id":"{KEY}"}}"#
+                    r#"{{"name":"ims_encrypted_copy3","description":"test copy {marker}","cmk_id":"{KEY}"}}"#
                 )
                 .as_str()
             )
         );
+        // What the copy is asked to be is in the marker: without the key, another marker.
+        let plain = req(&["cn-north-4"], HuaweiOptions::default());
+        assert_ne!(super::marker(&plain, "cn-north-4"), marker);
         assert_eq!(
             c.headers,
             vec![(PROJECT_HEADER.to_string(), "p1".to_string())]
@@ -407,10 +451,12 @@ mod tests {
         let r = req(&["cn-east-3", "ap-southeast-1"], o.clone());
         let c = cross_region_copy(&r, "cn-east-3", "p1");
         assert_eq!(c.path, format!("/v1/cloudimages/{IMG}/cross_region_copy"));
+        let marker = marker(&r, "cn-east-3");
+        assert_ne!(marker, super::marker(&r, "ap-southeast-1"));
         assert_eq!(
             c.body.as_deref(),
             Some(
-                r#"{"name":"ims_encrypted_copy3","description":"test copy","region":"cn-east-3","project_name":"cn-east-3_prod","agency_name":"ims_admin_agency"}"#
+                format!(r#"{{"name":"ims_encrypted_copy3","description":"test copy {marker}","region":"cn-east-3","project_name":"cn-east-3_prod","agency_name":"ims_admin_agency"}}"#).as_str()
             )
         );
         assert_eq!(project_name(&o, "ap-southeast-1"), "ap-southeast-1");

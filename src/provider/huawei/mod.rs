@@ -4,11 +4,20 @@ pub mod api;
 pub mod error;
 pub mod wire;
 
-use super::{Api, PlannedCall, Provider};
+use super::{Api, PlannedCall, Provider, Slots, Target};
+
+fn no_cancel() -> Error {
+    Error::new(
+        ErrorKind::Usage,
+        "Huawei IMS has no call to cancel an image copy",
+    )
+}
 use crate::config::{Credentials, Endpoint, ProjectIds};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
-use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError};
+use crate::model::{
+    AdoptedBy, Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError,
+};
 use crate::sign::{huawei, SignContext};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -161,9 +170,10 @@ impl HuaweiProvider {
     }
 
     /// Copies carry no client token, so before each try the destination is searched for a
-    /// copy an earlier run (or an earlier try whose outcome was unknown) made: a private
-    /// image with the copy's name, created no earlier than the source, not failed. Found,
-    /// it is adopted; otherwise the copy call goes out and its record carries the job id.
+    /// copy an earlier run (or an earlier try whose outcome was unknown) made: an image with
+    /// the copy's name whose description carries this request's provenance marker, not
+    /// failed. Found, it is adopted; otherwise the copy call goes out and its record carries
+    /// the job id. A same-named image without the marker is never taken for the copy.
     async fn start(
         &self,
         req: &CopyRequest,
@@ -172,9 +182,10 @@ impl HuaweiProvider {
         call: super::ApiCall,
     ) -> Result<CopyRecord> {
         let name = req.name.as_deref().unwrap_or_default();
+        let marker = api::marker(req, dest);
         let find = || async {
-            let found = self.find_copy(src, name, dest).await?;
-            Ok(found.map(|id| super::adopted(req, dest, &id, Some(name))))
+            let found = self.find_copy(src, name, &marker, dest).await?;
+            Ok(found.map(|id| super::adopted(req, dest, &id, Some(name), AdoptedBy::Marker)))
         };
         let copy = || async {
             let (job, attempts) = self.api.send::<wire::JobCreated>(&call).await?;
@@ -186,11 +197,12 @@ impl HuaweiProvider {
         super::find_or_copy(req, dest, find, copy).await
     }
 
-    /// A copy of `src` named `name` in `dest`.
+    /// A copy of `src` named `name`, marked `marker`, in `dest`.
     async fn find_copy(
         &self,
         src: &wire::ImageInfo,
         name: &str,
+        marker: &str,
         dest: &str,
     ) -> Result<Option<String>> {
         let call = api::list_images_named(dest, &self.project_id(dest)?, name);
@@ -201,6 +213,7 @@ impl HuaweiProvider {
             .filter(|i| {
                 i.id != src.id
                     && i.name == name
+                    && i.description.as_deref().is_some_and(|d| d.contains(marker))
                     && !matches!(i.status.as_str(), "killed" | "deleted")
                     && super::made_after(i.created_at.as_deref(), src.created_at.as_deref())
             })
@@ -224,13 +237,12 @@ impl HuaweiProvider {
                 CopyState::Failed,
                 Some(refused("ImageFailed", format!("the copy is {other}"))),
             ),
-            None => (
-                CopyState::Failed,
-                Some(refused(
-                    "ImageNotFound",
+            None => {
+                return Ok(PollUpdate::missing(
+                    "Preflight.ImageNotFound",
                     format!("no image {id} in {}", rec.dest_region),
-                )),
-            ),
+                ))
+            }
             Some(other) => {
                 tracing::warn!(status = other, "unknown Huawei image status; still waiting");
                 (CopyState::Copying, None)
@@ -242,6 +254,7 @@ impl HuaweiProvider {
             progress: (state == CopyState::Available).then_some(100),
             cloud_status: status,
             error,
+            missing: false,
         })
     }
 
@@ -254,8 +267,15 @@ impl HuaweiProvider {
         };
         let project_id = self.project_id(&rec.source_region)?;
         let call = api::show_job(&rec.source_region, &project_id, job_id);
-        let (job, _) = self.api.send::<wire::Job>(&call).await?;
-        Ok(update_from_job(&job))
+        match self.api.send::<wire::Job>(&call).await {
+            Ok((job, _)) => Ok(update_from_job(&job)),
+            // An unknown (or expired) job: missing, failed once that is confirmed.
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(PollUpdate::missing(
+                e.code.as_deref().unwrap_or("JobNotFound"),
+                e.message,
+            )),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -301,6 +321,7 @@ pub fn update_from_job(job: &wire::Job) -> PollUpdate {
         progress,
         cloud_status: Some(job.status.clone()),
         error,
+        missing: false,
     }
 }
 
@@ -344,10 +365,23 @@ impl Provider for HuaweiProvider {
     }
 
     async fn cancel(&self, _: Kind, _: &str, _: &str) -> Result<()> {
-        Err(Error::new(
-            ErrorKind::Usage,
-            "Huawei IMS has no call to cancel an image copy",
-        ))
+        Err(no_cancel())
+    }
+
+    async fn inspect(&self, _: Kind, _: &str, _: &str) -> Result<Option<Target>> {
+        Err(no_cancel())
+    }
+
+    /// IMS runs at most five cross-region copies per tenant at once.
+    fn slots(&self, _kind: Kind, source_region: &str, dest: &str) -> Option<Slots> {
+        (source_region != dest).then(|| Slots {
+            key: "huawei cross-region copies".into(),
+            max: api::CROSS_REGION_SLOTS,
+        })
+    }
+
+    fn is_slot_error(&self, code: &str) -> bool {
+        api::CROSS_REGION_LIMIT_CODES.contains(&code)
     }
 }
 

@@ -65,6 +65,8 @@ pub struct ImageInfo {
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
     pub status: String,
     #[serde(default)]
     pub disk_format: Option<String>,
