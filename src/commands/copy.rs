@@ -129,7 +129,8 @@ fn check_same_command(g: &Globals, earlier: &Report, reqs: &[CopyRequest]) -> Re
         ..r.clone()
     };
     let theirs: Vec<CopyRequest> = earlier.requests.iter().map(unsalted).collect();
-    let same = reqs.len() == theirs.len() && reqs.iter().all(|r| theirs.contains(&unsalted(r)));
+    // This command again (or one of the commands added to the report) resumes.
+    let same = reqs.iter().all(|r| theirs.contains(&unsalted(r)));
     let empty = earlier.requests.is_empty() && earlier.records.is_empty();
     if same || empty || g.add_to_report {
         return Ok(());
