@@ -263,7 +263,7 @@ fn start_and_wait_for(
     cmd: &mut std::process::Command,
     action: &str,
 ) -> std::process::Child {
-    let child = cmd
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -274,6 +274,8 @@ fn start_and_wait_for(
         }
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the first run never sent {action}");
 }
 
