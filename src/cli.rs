@@ -259,9 +259,10 @@ struct HuaweiImageArgs {
     /// contain `{id}`
     #[arg(long, value_delimiter = ',', num_args = 1.., required = true)]
     id: Vec<String>,
-    /// Source region, e.g. cn-north-4
+    /// Source region, e.g. cn-north-4 [default: found: the profile's region if the image is
+    /// there, else a look-up in every region]
     #[arg(long)]
-    region: String,
+    region: Option<String>,
     /// Destination regions for a cross-region copy; leave out for an in-region copy
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     dest: Vec<String>,
@@ -298,9 +299,10 @@ struct CopyArgs {
     /// destination); with several, a --name must contain `{id}`
     #[arg(long, value_delimiter = ',', num_args = 1.., required = true)]
     id: Vec<String>,
-    /// Source region
+    /// Source region [default: found: the cloud's default-region setting if the source is
+    /// there, else a look-up in every region]
     #[arg(long)]
-    region: String,
+    region: Option<String>,
     /// Destination regions, comma-separated or repeated
     #[arg(long, value_delimiter = ',', num_args = 1.., required = true)]
     dest: Vec<String>,
@@ -327,9 +329,9 @@ struct CancelArgs {
     /// The destination copy's image id
     #[arg(long)]
     id: String,
-    /// The destination region
+    /// The destination region [default: found by looking in every region]
     #[arg(long)]
-    region: String,
+    region: Option<String>,
     /// Cancel a copy in progress that imgcopy cannot tie to itself (not in --report, no
     /// provenance tag); never acts on a finished image or a source
     #[arg(long)]
@@ -438,11 +440,8 @@ fn huawei_spec(a: HuaweiImageArgs) -> CopySpec {
             None => options.project_name = Some(p),
         }
     }
-    let dest = if a.dest.is_empty() {
-        vec![a.region.clone()]
-    } else {
-        a.dest
-    };
+    // No --dest: an in-region copy (the destination is the source region, once known).
+    let dest = a.dest;
     CopySpec {
         cloud: Cloud::Huawei,
         kind: Kind::Image,

@@ -57,6 +57,8 @@ pub struct CloudProfile {
     /// Huawei: project ids by region.
     #[serde(default)]
     pub project_ids: BTreeMap<String, String>,
+    /// The region a source is looked in first when `--region` is not given.
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -326,7 +328,38 @@ pub fn resolve_credentials(
 /// The AWS CLI's shared files: `AWS_PROFILE` (else `default`) in `~/.aws/credentials`
 /// (`[name]`), then in `~/.aws/config` (`[profile name]`, or `[default]`).
 /// `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE` move them.
-fn aws_shared_credentials(env: &EnvMap) -> Result<Option<Credentials>> {
+/// The cloud's standard default-region setting, and its name: `AWS_REGION`,
+/// `AWS_DEFAULT_REGION`, then the AWS profile's `region` in the shared config; Alibaba's
+/// `ALIBABA_CLOUD_REGION_ID`; then the imgcopy profile's `region` for every cloud. (Baidu's and
+/// Huawei's SDKs define no default-region variable: Huawei's `HUAWEICLOUD_SDK_REGION_*`
+/// variables name endpoints, not a default.)
+pub fn default_region(
+    cloud: Cloud,
+    env: &EnvMap,
+    profile: Option<&CloudProfile>,
+) -> Option<(String, String)> {
+    let var = |k: &str| {
+        env.get(k)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(|v| (v.to_string(), k.to_string()))
+    };
+    let standard = match cloud {
+        Cloud::Aws => var("AWS_REGION")
+            .or_else(|| var("AWS_DEFAULT_REGION"))
+            .or_else(|| aws_profile_region(env)),
+        Cloud::Alibaba => var("ALIBABA_CLOUD_REGION_ID"),
+        Cloud::Baidu | Cloud::Huawei => None,
+    };
+    standard.or_else(|| {
+        profile
+            .and_then(|p| p.region.clone())
+            .map(|r| (r, "the imgcopy profile's region".to_string()))
+    })
+}
+
+/// The shared AWS files and the section of `AWS_PROFILE` (or `default`) in each.
+fn aws_shared_files(env: &EnvMap) -> (String, [(Option<PathBuf>, String); 2]) {
     let profile = env
         .get("AWS_PROFILE")
         .filter(|p| !p.is_empty())
@@ -344,16 +377,37 @@ fn aws_shared_credentials(env: &EnvMap) -> Result<Option<Credentials>> {
     } else {
         format!("profile {profile}")
     };
-    let sources = [
+    (
+        profile.to_string(),
+        [
+            (
+                file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+                profile.to_string(),
+            ),
+            (file("AWS_CONFIG_FILE", "config"), config_section),
+        ],
+    )
+}
+
+/// The `region` of the AWS profile in the shared config file.
+fn aws_profile_region(env: &EnvMap) -> Option<(String, String)> {
+    let (profile, [_, (path, section)]) = aws_shared_files(env);
+    let text = read_capped(&path?, MAX_CONFIG_BYTES).ok()?;
+    let ini = ini::Ini::load_from_str(&text).ok()?;
+    let region = ini.section(Some(section.as_str()))?.get("region")?.trim();
+    (!region.is_empty()).then(|| {
         (
-            file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-            profile.to_string(),
-        ),
-        (file("AWS_CONFIG_FILE", "config"), config_section),
-    ];
+            region.to_string(),
+            format!("the region of AWS profile {profile}"),
+        )
+    })
+}
+
+fn aws_shared_credentials(env: &EnvMap) -> Result<Option<Credentials>> {
+    let (profile, sources) = aws_shared_files(env);
     for (path, section) in sources {
         let Some(path) = path else { continue };
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_capped(&path, MAX_CONFIG_BYTES) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),

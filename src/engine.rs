@@ -582,5 +582,7 @@ pub fn exit_code(records: &[&CopyRecord], waited: bool, stop: &Stop, auth_error:
     0
 }
 
+pub mod locate;
+
 #[cfg(test)]
 mod tests;

@@ -62,6 +62,9 @@ pub enum CopyState {
     Failed,
     Canceled,
     TimedOut,
+    /// The destination is the source's own region: the source is already there, nothing
+    /// was copied (it reaches the goal like `available`).
+    Source,
 }
 
 impl CopyState {
@@ -69,7 +72,7 @@ impl CopyState {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            CopyState::Available | CopyState::Failed | CopyState::Canceled
+            CopyState::Available | CopyState::Failed | CopyState::Canceled | CopyState::Source
         )
     }
 
@@ -90,6 +93,7 @@ impl CopyState {
             CopyState::Failed => "failed",
             CopyState::Canceled => "canceled",
             CopyState::TimedOut => "timed_out",
+            CopyState::Source => "source",
         }
     }
 }
@@ -124,13 +128,15 @@ pub struct CopyRequest {
 }
 
 impl CopyRequest {
-    /// Whether `record` is the copy of this request into one of its destinations.
+    /// Whether `record` belongs to this request: its copy into one of the destinations, or
+    /// the `source` record of a destination that was the source region.
     pub fn covers(&self, record: &CopyRecord) -> bool {
         record.provider == self.cloud
             && record.kind == self.kind
             && record.source_id == self.source_id
             && record.source_region == self.source_region
-            && self.dest_regions.contains(&record.dest_region)
+            && (self.dest_regions.contains(&record.dest_region)
+                || record.dest_region == self.source_region)
     }
 }
 
@@ -298,6 +304,17 @@ impl CopyRecord {
         }
     }
 
+    /// A record for a destination that is the source's own region: the source itself.
+    pub fn source(req: &CopyRequest, now: OffsetDateTime) -> Self {
+        let mut r = CopyRecord::new(req, &req.source_region, now);
+        r.state = CopyState::Source;
+        r.dest_id = Some(req.source_id.clone());
+        r.name = None;
+        r.client_token = None;
+        r.finished_at = Some(now);
+        r
+    }
+
     /// A record for a copy the cloud refused to start.
     pub fn rejected(
         req: &CopyRequest,
@@ -389,6 +406,8 @@ pub struct Summary {
     pub failed: usize,
     pub canceled: usize,
     pub timed_out: usize,
+    #[serde(default)]
+    pub source: usize,
 }
 
 impl Summary {
@@ -406,10 +425,25 @@ impl Summary {
                 CopyState::Failed => &mut s.failed,
                 CopyState::Canceled => &mut s.canceled,
                 CopyState::TimedOut => &mut s.timed_out,
+                CopyState::Source => &mut s.source,
             } += 1;
         }
         s
     }
+}
+
+/// Where a source lives and what said so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceLocation {
+    pub cloud: Cloud,
+    pub kind: Kind,
+    pub source_id: String,
+    pub region: String,
+    /// `--region`, the setting that named it (e.g. `AWS_REGION`), or `lookup`.
+    pub found_by: String,
+    /// The regions looked in, for a look-up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub looked_in: Vec<String>,
 }
 
 /// The replication report: the same shape for every cloud, and the journal `status` resumes from.
@@ -434,6 +468,10 @@ pub struct Report {
     /// what a killed run did not get to.
     #[serde(default)]
     pub requests: Vec<CopyRequest>,
+    /// Where each source was found, and how (`--region`, a default-region setting, or a
+    /// look-up in the cloud's regions).
+    #[serde(default)]
+    pub sources: Vec<SourceLocation>,
     pub records: Vec<CopyRecord>,
     pub summary: Summary,
 }
@@ -449,6 +487,7 @@ impl Report {
             started_at: now,
             updated_at: now,
             requests: Vec::new(),
+            sources: Vec::new(),
             records: Vec::new(),
             summary: Summary::default(),
         }

@@ -112,17 +112,31 @@ pub fn to_table(report: &Report) -> String {
         line(row.iter().map(String::as_str).collect(), &mut out);
     }
     let s = &report.summary;
+    let counts = [
+        (s.available, "available"),
+        (s.source, "already there (source)"),
+        (s.copying, "copying"),
+        (s.submitted, "submitted"),
+        (s.queued, "queued"),
+        (s.failed, "failed"),
+        (s.canceled, "canceled"),
+        (s.timed_out, "timed out"),
+    ];
+    let listed: Vec<String> = counts
+        .iter()
+        .enumerate()
+        .filter(|(i, (n, _))| *i == 0 || *n > 0)
+        .map(|(_, (n, what))| format!("{n} {what}"))
+        .collect();
     out.push_str(&format!(
-        "\n{} copies: {} available, {} copying, {} submitted, {} queued, {} failed, {} canceled, {} timed out{}\n",
+        "\n{} copies: {}{}\n",
         s.total,
-        s.available,
-        s.copying,
-        s.submitted,
-        s.queued,
-        s.failed,
-        s.canceled,
-        s.timed_out,
-        if report.sandbox { " (sandbox: nothing real was copied)" } else { "" }
+        listed.join(", "),
+        if report.sandbox {
+            " (sandbox: nothing real was copied)"
+        } else {
+            ""
+        }
     ));
     out
 }
@@ -251,6 +265,7 @@ mod tests {
             "started_at": "2026-11-21T12:00:00Z",
             "updated_at": "2026-11-21T12:00:00Z",
             "requests": [],
+            "sources": [],
             "records": [
                 {
                     "provider": "baidu", "kind": "image", "source_id": "m-abc",
@@ -275,7 +290,7 @@ mod tests {
                 }
             ],
             "summary": {"total": 2, "queued": 0, "submitted": 0, "copying": 0, "available": 1,
-                        "failed": 1, "canceled": 0, "timed_out": 0}
+                        "failed": 1, "canceled": 0, "timed_out": 0, "source": 0}
         });
         assert_eq!(v, expected);
     }

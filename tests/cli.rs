@@ -77,12 +77,6 @@ fn bad_inputs_exit_2_name_the_flag_and_send_nothing() {
         ),
         (
             vec![
-                "baidu", "snapshot", "--id", "s-abc", "--region", "bj", "--dest", "bj",
-            ],
-            "--dest",
-        ),
-        (
-            vec![
                 "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "gz", "--name",
                 &long_name,
             ],

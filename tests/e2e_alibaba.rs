@@ -317,17 +317,6 @@ fn wrong_secret_is_exit_3_and_bad_inputs_exit_2() {
                 "--region",
                 "cn-hangzhou",
                 "--dest",
-                "cn-hangzhou",
-            ],
-            "--dest",
-        ),
-        (
-            vec![
-                "--id",
-                "m-1",
-                "--region",
-                "cn-hangzhou",
-                "--dest",
                 "cn-shanghai",
                 "--name",
                 "x",

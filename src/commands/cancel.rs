@@ -12,14 +12,20 @@ pub async fn run(
     cloud: Cloud,
     kind: Kind,
     id: &str,
-    region: &str,
+    region: Option<&str>,
     force: bool,
     env: &Environment,
 ) -> Result<i32> {
-    crate::provider::validate_cancel(cloud, kind, id, region)?;
+    // Without --region, the id is checked against any region of the cloud's list, then found.
+    let stand_in = crate::provider::regions(cloud)
+        .first()
+        .copied()
+        .unwrap_or_default();
+    crate::provider::validate_cancel(cloud, kind, id, region.unwrap_or(stand_in))?;
     if g.dry_run {
         crate::outln!(
-            "dry run: would look at {cloud} {kind} {id} in {region}, and cancel it only if it is a copy in progress imgcopy made; nothing sent"
+            "dry run: would look at {cloud} {kind} {id} in {}, and cancel it only if it is a copy in progress imgcopy made; nothing sent",
+            region.unwrap_or("every region until it is found")
         );
         return Ok(0);
     }
@@ -28,6 +34,11 @@ pub async fn run(
         Some(path) => Some(report::read(path)?),
         None => None,
     };
+    let region = match region {
+        Some(r) => r.to_string(),
+        None => find_region(g, env, cloud, kind, id, rep.as_ref()).await?,
+    };
+    let region = region.as_str();
     let mine = |r: &crate::model::CopyRecord| {
         r.provider == cloud && r.dest_region == region && r.dest_id.as_deref() == Some(id)
     };
@@ -68,4 +79,34 @@ pub async fn run(
         );
     }
     Ok(0)
+}
+
+/// The region of the copy `id`: the report's record of it, else a look-up in every region.
+async fn find_region(
+    g: &Globals,
+    env: &Environment,
+    cloud: Cloud,
+    kind: Kind,
+    id: &str,
+    rep: Option<&crate::model::Report>,
+) -> Result<String> {
+    if let Some(r) = rep.and_then(|rep| {
+        rep.records
+            .iter()
+            .find(|r| r.provider == cloud && r.dest_id.as_deref() == Some(id))
+    }) {
+        return Ok(r.dest_region.clone());
+    }
+    let ctx = context::build(g, env, &[cloud], None).await?;
+    let found = crate::engine::locate::locate(
+        ctx.providers[&cloud].as_ref(),
+        kind,
+        id,
+        None,
+        crate::provider::regions(cloud),
+        g.concurrency,
+    )
+    .await;
+    ctx.shutdown().await;
+    Ok(found?.region)
 }

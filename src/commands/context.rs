@@ -73,6 +73,21 @@ pub fn custom_endpoint(g: &Globals, env: &Environment, cloud: Cloud) -> Result<b
         .is_some_and(|c| c.endpoint.is_some()))
 }
 
+/// The cloud's default-region setting and its name (see `config::default_region`), for
+/// finding a source when `--region` is not given.
+pub fn default_region(
+    g: &Globals,
+    env: &Environment,
+    cloud: Cloud,
+) -> Result<Option<(String, String)>> {
+    let file = if g.sandbox { None } else { load_config(env)? };
+    let profile = file
+        .as_ref()
+        .and_then(|f| f.profiles.get(g.profile.as_deref().unwrap_or("default")))
+        .and_then(|p| p.cloud(cloud));
+    Ok(config::default_region(cloud, &env.vars, profile))
+}
+
 pub fn load_config(env: &Environment) -> Result<Option<config::ConfigFile>> {
     config::load_config(&env.vars, &mut |w| crate::errln!("imgcopy: warning: {w}"))
 }

@@ -37,7 +37,11 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
             kind: spec.kind,
             name: spec.name.as_ref().map(|n| n.replace("{id}", &id)),
             source_id: id,
-            source_region: spec.region.trim().to_string(),
+            source_region: spec
+                .region
+                .as_deref()
+                .map(|r| r.trim().to_string())
+                .unwrap_or_default(),
             dest_regions: spec.dest.iter().map(|d| d.trim().to_string()).collect(),
             client_token: spec.client_token.clone(),
             description: spec.description.clone(),
@@ -48,35 +52,96 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
     Ok(out)
 }
 
+/// A request whose source region is known: the destination that is the source region
+/// split off as a `source` record (the source is already there) unless the cloud makes a
+/// real copy there (`provider::same_region_copy`); an empty destination list (Huawei's
+/// in-region form) becomes the source region. The rest is validated.
+fn settle_region(req: &mut CopyRequest, custom: bool) -> Result<Option<crate::model::CopyRecord>> {
+    if req.dest_regions.is_empty() {
+        req.dest_regions = vec![req.source_region.clone()];
+    }
+    let mut source = None;
+    if !provider::same_region_copy(req) && req.dest_regions.contains(&req.source_region) {
+        req.dest_regions.retain(|d| *d != req.source_region);
+        source = Some(crate::model::CopyRecord::source(
+            req,
+            time::OffsetDateTime::now_utc(),
+        ));
+    }
+    if !req.dest_regions.is_empty() {
+        provider::validate(req, custom)?;
+    }
+    Ok(source)
+}
+
+/// Checks what can be checked of a request before its source region is known: every rule,
+/// with a stand-in source region that is none of the destinations.
+fn prevalidate(req: &CopyRequest, custom: bool) -> Result<()> {
+    let Some(stand_in) = provider::regions(req.cloud)
+        .iter()
+        .find(|r| !req.dest_regions.iter().any(|d| d == *r))
+    else {
+        return Ok(());
+    };
+    let mut probe = req.clone();
+    probe.source_region = stand_in.to_string();
+    if probe.dest_regions.is_empty() {
+        probe.dest_regions = vec![probe.source_region.clone()];
+    }
+    provider::validate(&probe, custom)
+}
+
 pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
     let mut reqs = requests(spec)?;
-    for req in &reqs {
-        provider::validate(req, context::custom_endpoint(g, env, req.cloud)?)?;
+    let cloud = spec.cloud;
+    let custom = context::custom_endpoint(g, env, cloud)?;
+    let mut sources: Vec<crate::model::CopyRecord> = Vec::new();
+    if spec.region.is_some() {
+        for req in reqs.iter_mut() {
+            sources.extend(settle_region(req, custom)?);
+        }
+    } else {
+        for req in &reqs {
+            prevalidate(req, custom)?;
+        }
     }
     if g.dry_run {
-        return dry_run(g, env, &reqs);
-    }
-    let cloud = spec.cloud;
-    let spans_regions = reqs[0]
-        .dest_regions
-        .iter()
-        .any(|d| *d != reqs[0].source_region);
-    if let Some(e) = g.endpoint.as_deref().filter(|e| !e.contains("{region}")) {
-        // Alibaba (RegionId) and AWS (the signature's scope) name the region in the request.
-        let region_in_request = matches!(cloud, Cloud::Alibaba | Cloud::Aws);
-        if spans_regions && !g.quiet && !region_in_request {
-            crate::errln!(
-                "imgcopy: warning: --endpoint {e} has no {{region}}: requests for every region go to that one URL"
-            );
-        }
+        return dry_run(g, env, &reqs, spec.region.is_some());
     }
     // Before anything is sent: the report can be written and no other run holds it.
     let _lock = super::lock_run(g, env, &reqs, g.endpoint.as_deref())?;
     let earlier = earlier_report(g)?;
+    let ctx = context::build(g, env, &[cloud], None).await?;
+    let located = if spec.region.is_some() {
+        reqs.iter()
+            .map(|r| crate::model::SourceLocation {
+                cloud,
+                kind: r.kind,
+                source_id: r.source_id.clone(),
+                region: r.source_region.clone(),
+                found_by: "--region".into(),
+                looked_in: Vec::new(),
+            })
+            .collect()
+    } else {
+        let found = locate_sources(g, env, &ctx, earlier.as_ref(), &reqs).await;
+        let found = match found {
+            Ok(f) => f,
+            Err(e) => {
+                ctx.shutdown().await;
+                return Err(e);
+            }
+        };
+        for (req, loc) in reqs.iter_mut().zip(&found) {
+            req.source_region = loc.region.clone();
+            sources.extend(settle_region(req, custom)?);
+        }
+        found
+    };
+    warn_single_endpoint(g, &reqs);
     if let Some(e) = &earlier {
         check_same_command(g, e, &reqs)?;
     }
-    let ctx = context::build(g, env, &[cloud], None).await?;
     let mut report = earlier.unwrap_or_else(|| {
         let mut r = Report::new(
             time::OffsetDateTime::now_utc(),
@@ -86,6 +151,45 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         r.profile = g.profile.clone();
         r
     });
+    for loc in located {
+        if !report
+            .sources
+            .iter()
+            .any(|s| s.cloud == loc.cloud && s.kind == loc.kind && s.source_id == loc.source_id)
+        {
+            report.sources.push(loc);
+        }
+    }
+    // With --region, a source region named as a destination is looked at once: the record
+    // says the source is there only on the cloud's word.
+    if spec.region.is_some() {
+        for rec in sources.iter_mut() {
+            if let Err(e) = confirm_source(&ctx, rec).await {
+                ctx.shutdown().await;
+                return Err(e);
+            }
+        }
+    }
+    for rec in sources {
+        if rec.state != crate::model::CopyState::Source {
+            report_source_missing(g, &rec);
+        } else if !g.quiet {
+            crate::errln!(
+                "imgcopy: {}: the source is already in {}; nothing to copy there",
+                rec.label(),
+                rec.dest_region
+            );
+        }
+        match report.records.iter().position(|r| {
+            r.provider == rec.provider
+                && r.kind == rec.kind
+                && r.source_id == rec.source_id
+                && r.dest_region == rec.dest_region
+        }) {
+            Some(i) => report.records[i] = rec,
+            None => report.records.push(rec),
+        }
+    }
     // A re-run with the journal of an earlier run: the same request (its --force-new salt
     // included) resumes, so nothing it started is started twice.
     for req in reqs.iter_mut().filter(|r| r.force_new.is_some()) {
@@ -96,6 +200,97 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
     let code = super::drive(g, env, &ctx, &mut report, &reqs, super::Run::Copy).await;
     ctx.shutdown().await;
     code
+}
+
+/// Looks at the source a `source` record names: missing, the record fails
+/// (`SourceNotFound`); an unanswered look fails it with the cloud's error. A credentials
+/// error ends the run.
+async fn confirm_source(ctx: &context::Context, rec: &mut crate::model::CopyRecord) -> Result<()> {
+    let provider = &ctx.providers[&rec.provider];
+    let err = match provider
+        .inspect(rec.kind, &rec.source_region, &rec.source_id)
+        .await
+    {
+        Ok(Some(_)) => return Ok(()),
+        Ok(None) => crate::model::RecordError {
+            code: "SourceNotFound".into(),
+            message: format!("no {} {} in {}", rec.kind, rec.source_id, rec.source_region),
+            request_id: None,
+            retryable: false,
+        },
+        Err(e) if e.kind == crate::error::ErrorKind::Auth => return Err(e),
+        Err(e) => crate::model::RecordError::from(&e),
+    };
+    rec.state = crate::model::CopyState::Failed;
+    rec.dest_id = None;
+    rec.error = Some(err);
+    Ok(())
+}
+
+fn report_source_missing(g: &Globals, rec: &crate::model::CopyRecord) {
+    if !g.quiet {
+        if let Some(e) = &rec.error {
+            crate::errln!("imgcopy: {}: {}: {}", rec.label(), e.code, e.message);
+        }
+    }
+}
+
+/// The warning for a multi-region copy through one URL (clouds whose requests do not name
+/// their region).
+fn warn_single_endpoint(g: &Globals, reqs: &[CopyRequest]) {
+    let Some(first) = reqs.first() else { return };
+    let spans_regions = first.dest_regions.iter().any(|d| *d != first.source_region);
+    if let Some(e) = g.endpoint.as_deref().filter(|e| !e.contains("{region}")) {
+        // Alibaba (RegionId) and AWS (the signature's scope) name the region in the request.
+        let region_in_request = matches!(first.cloud, Cloud::Alibaba | Cloud::Aws);
+        if spans_regions && !g.quiet && !region_in_request {
+            crate::errln!(
+                "imgcopy: warning: --endpoint {e} has no {{region}}: requests for every region go to that one URL"
+            );
+        }
+    }
+}
+
+/// The source region of each request, without `--region`: the earlier report's (a re-run),
+/// else the cloud's default-region setting if the source is there, else a look-up in every
+/// region. Read calls only.
+async fn locate_sources(
+    g: &Globals,
+    env: &Environment,
+    ctx: &context::Context,
+    earlier: Option<&Report>,
+    reqs: &[CopyRequest],
+) -> Result<Vec<crate::model::SourceLocation>> {
+    let Some(first) = reqs.first() else {
+        return Ok(Vec::new());
+    };
+    let cloud = first.cloud;
+    let provider = ctx.providers[&cloud].clone();
+    let default = context::default_region(g, env, cloud)?;
+    let mut out = Vec::new();
+    for req in reqs {
+        let known = earlier.and_then(|e| {
+            e.sources
+                .iter()
+                .find(|s| s.cloud == cloud && s.kind == req.kind && s.source_id == req.source_id)
+        });
+        let loc = match known {
+            Some(s) => s.clone(),
+            None => {
+                crate::engine::locate::locate(
+                    provider.as_ref(),
+                    req.kind,
+                    &req.source_id,
+                    default.clone(),
+                    provider::regions(cloud),
+                    g.concurrency,
+                )
+                .await?
+            }
+        };
+        out.push(loc);
+    }
+    Ok(out)
 }
 
 /// The report of an earlier run in `--report FILE`, to resume from. A file that is not a
@@ -163,7 +358,7 @@ fn same_request(a: &CopyRequest, b: &CopyRequest) -> bool {
         }
 }
 
-fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest]) -> Result<i32> {
+fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) -> Result<i32> {
     let file = if g.sandbox {
         None
     } else {
@@ -175,17 +370,59 @@ fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest]) -> Result<i32> 
         context::endpoint(g, reqs[0].cloud, None, file.as_ref())?
     };
     let mut calls = Vec::new();
-    for req in reqs {
-        calls.extend(provider::plan(req, &endpoint)?);
+    let mut lookups = Vec::new();
+    if known {
+        for req in reqs.iter().filter(|r| !r.dest_regions.is_empty()) {
+            calls.extend(provider::plan(req, &endpoint)?);
+        }
+    } else {
+        let default = context::default_region(g, env, reqs[0].cloud)?;
+        for req in reqs {
+            let mut regions: Vec<&str> = default.iter().map(|(r, _)| r.as_str()).collect();
+            regions.extend(
+                provider::regions(req.cloud)
+                    .iter()
+                    .filter(|r| default.as_ref().is_none_or(|(d, _)| d != *r)),
+            );
+            let planned: Vec<provider::PlannedCall> = regions
+                .iter()
+                .map(|r| provider::plan_lookup(req.cloud, req.kind, r, &req.source_id, &endpoint))
+                .collect::<Result<_>>()?;
+            lookups.push(serde_json::json!({
+                "source_id": req.source_id,
+                "default_region": default.as_ref().map(|(r, why)| serde_json::json!({"region": r, "from": why})),
+                "calls": planned,
+            }));
+        }
     }
     match g.output(env) {
         OutputFormat::Json | OutputFormat::Ndjson => {
             crate::outln!(
                 "{}",
-                serde_json::json!({ "dry_run": true, "requests": calls })
+                serde_json::json!({ "dry_run": true, "source_region_lookups": lookups, "requests": calls })
             );
         }
         OutputFormat::Table => {
+            for l in &lookups {
+                let calls = l["calls"].as_array().map(Vec::len).unwrap_or(0);
+                crate::outln!(
+                    "source region of {} not given: one read call per region, {} at most{}, until it is found, e.g.",
+                    l["source_id"].as_str().unwrap_or_default(),
+                    calls,
+                    l["default_region"]["region"]
+                        .as_str()
+                        .map(|r| format!(" ({r} first, from {})", l["default_region"]["from"].as_str().unwrap_or_default()))
+                        .unwrap_or_default()
+                );
+                if let Some(c) = l["calls"].get(0) {
+                    crate::outln!(
+                        "{} {}",
+                        c["method"].as_str().unwrap_or_default(),
+                        c["url"].as_str().unwrap_or_default()
+                    );
+                }
+                crate::outln!("then the copy calls, as with --region set to the region found\n");
+            }
             for c in &calls {
                 crate::outln!("{} {}", c.method, c.url);
                 crate::outln!("Authorization: <signed at send time; redacted>");

@@ -49,7 +49,9 @@ pub struct CopySpec {
     pub cloud: Cloud,
     pub kind: Kind,
     pub ids: Vec<String>,
-    pub region: String,
+    /// `--region`; `None` means find it.
+    pub region: Option<String>,
+    /// Empty only for a Huawei in-region copy (the source region, once known).
     pub dest: Vec<String>,
     pub name: Option<String>,
     pub client_token: Option<String>,
@@ -74,7 +76,8 @@ pub enum Action {
         cloud: Cloud,
         kind: Kind,
         id: String,
-        region: String,
+        /// `--region`; `None` means find it.
+        region: Option<String>,
         /// Cancel an in-progress copy imgcopy cannot tie to itself.
         force: bool,
     },
@@ -172,7 +175,18 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
                 id,
                 region,
                 force,
-            } => cancel::run(&inv.globals, *cloud, *kind, id, region, *force, &env).await,
+            } => {
+                cancel::run(
+                    &inv.globals,
+                    *cloud,
+                    *kind,
+                    id,
+                    region.as_deref(),
+                    *force,
+                    &env,
+                )
+                .await
+            }
             Action::Status => status::run(&inv.globals, &env).await,
             Action::Emulator(spec) => emulator::run(spec).await,
         },

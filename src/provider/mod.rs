@@ -528,6 +528,46 @@ pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> 
     }
 }
 
+/// The read call that looks for source `id` in `region` (for `--dry-run` without `--region`).
+pub fn plan_lookup(
+    cloud: Cloud,
+    kind: Kind,
+    region: &str,
+    id: &str,
+    endpoint: &Endpoint,
+) -> Result<PlannedCall> {
+    match cloud {
+        Cloud::Baidu => baidu::plan_lookup(kind, region, id, endpoint),
+        Cloud::Huawei => huawei::plan_lookup(region, id, endpoint),
+        Cloud::Alibaba => alibaba::plan_lookup(region, id, endpoint),
+        Cloud::Aws => aws::plan_lookup(kind, region, id, endpoint),
+    }
+}
+
+/// The regions a source is looked for in when `--region` is not given (the cloud's list).
+pub fn regions(cloud: Cloud) -> &'static [&'static str] {
+    match cloud {
+        Cloud::Baidu => baidu::api::REGIONS,
+        Cloud::Huawei => huawei::api::REGIONS,
+        Cloud::Alibaba => alibaba::api::REGIONS,
+        Cloud::Aws => aws::api::REGIONS,
+    }
+}
+
+/// Whether a destination equal to the source region asks for a real copy there rather than
+/// naming the source itself: Huawei's in-region copy (the only destination) and an AWS copy
+/// that encrypts. Elsewhere that destination is recorded as `source` (Alibaba's CopyImage
+/// documents `IncorrectDestinationRegion` for it; Baidu's remote copies go to other regions).
+pub fn same_region_copy(req: &CopyRequest) -> bool {
+    match &req.options {
+        crate::model::CloudOptions::Huawei(_) => {
+            req.dest_regions.iter().all(|d| *d == req.source_region)
+        }
+        crate::model::CloudOptions::Aws(o) => o.encrypted,
+        crate::model::CloudOptions::Alibaba(_) | crate::model::CloudOptions::None => false,
+    }
+}
+
 /// Checks the arguments of a cancel before anything is sent.
 pub fn validate_cancel(cloud: Cloud, kind: Kind, id: &str, region: &str) -> Result<()> {
     match cloud {

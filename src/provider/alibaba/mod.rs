@@ -51,6 +51,12 @@ pub struct AlibabaProvider {
     concurrency: usize,
 }
 
+/// The read call that looks for `id` in `region` (for `--dry-run` without `--region`).
+pub fn plan_lookup(region: &str, id: &str, endpoint: &Endpoint) -> Result<PlannedCall> {
+    let d = AlibabaDialect { creds: None };
+    super::planned(endpoint, &d, &api::describe_images(region, &[id]))
+}
+
 /// The calls a copy would make, for `--dry-run`.
 pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
     let d = AlibabaDialect { creds: None };

@@ -68,6 +68,12 @@ pub struct AwsProvider {
     concurrency: usize,
 }
 
+/// The read call that looks for `id` in `region` (for `--dry-run` without `--region`).
+pub fn plan_lookup(kind: Kind, region: &str, id: &str, endpoint: &Endpoint) -> Result<PlannedCall> {
+    let d = AwsDialect { creds: None };
+    super::planned(endpoint, &d, &api::describe(kind, region, &[id]))
+}
+
 /// The calls a copy would make, for `--dry-run`.
 pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
     let d = AwsDialect { creds: None };

@@ -17,6 +17,15 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
+/// The read call that looks for `id` in `region` (for `--dry-run` without `--region`).
+pub fn plan_lookup(kind: Kind, region: &str, id: &str, endpoint: &Endpoint) -> Result<PlannedCall> {
+    crate::provider::planned(
+        endpoint,
+        &BaiduDialect::unsigned(),
+        &api::detail(kind, region, id),
+    )
+}
+
 /// The calls a copy would make, for `--dry-run`.
 pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
     let call = match req.kind {
@@ -416,10 +425,22 @@ impl Provider for BaiduProvider {
     /// report (or `--force`) ties one to imgcopy.
     async fn inspect(&self, kind: Kind, region: &str, id: &str) -> Result<Option<Target>> {
         let call = api::detail(kind, region, id);
-        match self.api.send::<wire::ImageDetail>(&call).await {
-            Ok((d, _)) => Ok(Some(Target {
-                in_progress: update_from_status(kind, &d.image.status).state == CopyState::Copying,
-                status: d.image.status,
+        let status = match kind {
+            Kind::Image => self
+                .api
+                .send::<wire::ImageDetail>(&call)
+                .await
+                .map(|(d, _)| d.image.status),
+            Kind::Snapshot => self
+                .api
+                .send::<wire::SnapshotDetail>(&call)
+                .await
+                .map(|(d, _)| d.snapshot.status),
+        };
+        match status {
+            Ok(status) => Ok(Some(Target {
+                in_progress: update_from_status(kind, &status).state == CopyState::Copying,
+                status,
                 provenance: None,
             })),
             Err(e) if e.kind == ErrorKind::NotFound => Ok(None),

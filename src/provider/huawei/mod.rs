@@ -58,6 +58,12 @@ pub struct HuaweiProvider {
     concurrency: usize,
 }
 
+/// The read call that looks for `id` in `region` (for `--dry-run` without `--region`).
+pub fn plan_lookup(region: &str, id: &str, endpoint: &Endpoint) -> Result<PlannedCall> {
+    let d = HuaweiDialect { creds: None };
+    super::planned(endpoint, &d, &api::list_image(region, "{project_id}", id))
+}
+
 /// The calls a copy would make, for `--dry-run` (preflight and job queries left out).
 pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
     let d = HuaweiDialect { creds: None };
@@ -368,8 +374,19 @@ impl Provider for HuaweiProvider {
         Err(no_cancel())
     }
 
-    async fn inspect(&self, _: Kind, _: &str, _: &str) -> Result<Option<Target>> {
-        Err(no_cancel())
+    /// The image in `region`, by id (IMS has no cancel; this serves finding a source).
+    async fn inspect(&self, _: Kind, region: &str, id: &str) -> Result<Option<Target>> {
+        let call = api::list_image(region, &self.project_id(region)?, id);
+        let (list, _) = self.api.send::<wire::ImageList>(&call).await?;
+        Ok(list
+            .images
+            .into_iter()
+            .find(|i| i.id == id)
+            .map(|i| Target {
+                in_progress: matches!(i.status.as_str(), "queued" | "saving"),
+                provenance: None,
+                status: i.status,
+            }))
     }
 
     /// IMS runs at most five cross-region copies per tenant at once.
