@@ -35,11 +35,11 @@ struct GlobalArgs {
     /// How many requests may be in flight at once
     #[arg(long, global = true, default_value_t = 16, value_name = "N")]
     concurrency: usize,
-    /// Give up waiting after this long, e.g. 90s, 30m, 6h
-    #[arg(long, global = true, value_parser = parse_duration, default_value = "6h", value_name = "DURATION")]
+    /// Give up waiting after this long, e.g. 90s, 30m, 6h (at most 30 days)
+    #[arg(long, global = true, value_parser = duration_up_to::<{ 30 * DAY }>, default_value = "6h", value_name = "DURATION")]
     timeout: Duration,
-    /// First pause between status checks while waiting (it grows to 2 minutes)
-    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
+    /// First pause between status checks while waiting (it grows to 2 minutes; at most 1 hour)
+    #[arg(long, global = true, value_parser = duration_up_to::<HOUR>, value_name = "DURATION")]
     poll_interval: Option<Duration>,
     /// Endpoint URL; `{region}` is replaced by each request's region
     #[arg(long, global = true, value_name = "URL")]
@@ -74,8 +74,8 @@ struct GlobalArgs {
     #[arg(long, global = true, default_value_t = 5, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=20))]
     max_attempts: u32,
-    /// Give up on one HTTP exchange after this long (a slow or stalled reply)
-    #[arg(long, global = true, value_parser = parse_duration, default_value = "60s", value_name = "DURATION")]
+    /// Give up on one HTTP exchange after this long (a slow or stalled reply; at most 1 hour)
+    #[arg(long, global = true, value_parser = duration_up_to::<HOUR>, default_value = "60s", value_name = "DURATION")]
     request_timeout: Duration,
     /// On Ctrl-C or SIGTERM, cancel the copies in flight where the cloud can, or leave them
     #[arg(
@@ -97,8 +97,8 @@ struct GlobalArgs {
     on_timeout: OnStop,
     /// How long a copy the cloud says does not exist keeps its state before it is failed
     /// (from its submission and from the first look that missed it; clouds are eventually
-    /// consistent, and a look in the wrong account proves nothing)
-    #[arg(long, global = true, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
+    /// consistent, and a look in the wrong account proves nothing; at most 7 days)
+    #[arg(long, global = true, value_parser = duration_up_to::<{ 7 * DAY }>, default_value = "5m", value_name = "DURATION")]
     missing_grace: Duration,
     /// Add this command's copies to a --report that holds another command's (by default a
     /// report belongs to one command, and another is refused)
@@ -131,10 +131,13 @@ fn parse_rate(s: &str) -> Result<(Option<Cloud>, f64), String> {
         }
         None => (None, s),
     };
+    // 0 turns pacing off; otherwise at least one request a minute, so a wait is bounded.
     match rps.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && (0.0..=10_000.0).contains(&v) => Ok((cloud, v)),
+        Ok(v) if v == 0.0 || (v.is_finite() && (1.0 / 60.0..=10_000.0).contains(&v)) => {
+            Ok((cloud, v))
+        }
         _ => Err(format!(
-            "`{rps}` is not a rate: give requests per second from 0 to 10000"
+            "`{rps}` is not a rate: give requests per second, 0 (no pacing) or from 0.017 (one a minute) to 10000"
         )),
     }
 }
@@ -349,19 +352,39 @@ struct EmulatorArgs {
     /// Secret key the emulator accepts (a test credential, not a cloud secret)
     #[arg(long, default_value = crate::emulator::SANDBOX_SECRET_KEY)]
     secret_key: String,
-    /// Virtual seconds per real second
-    #[arg(long, default_value_t = 60.0)]
+    /// Virtual seconds per real second (0.001 to 1000000)
+    #[arg(long, default_value_t = 60.0, value_parser = number_in::<1, 1_000_000_000>)]
     speed: f64,
-    /// Virtual seconds a copy takes
-    #[arg(long, default_value_t = 300.0)]
+    /// Virtual seconds a copy takes (0 to 10000000)
+    #[arg(long, default_value_t = 300.0, value_parser = number_in::<0, 10_000_000_000>)]
     copy_seconds: f64,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+/// A finite number from `MIN_MILLI / 1000` to `MAX_MILLI / 1000`.
+fn number_in<const MIN_MILLI: u64, const MAX_MILLI: u64>(s: &str) -> Result<f64, String> {
+    let (min, max) = (MIN_MILLI as f64 / 1000.0, MAX_MILLI as f64 / 1000.0);
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (min..=max).contains(&v) => Ok(v),
+        _ => Err(format!("give a number from {min} to {max}")),
+    }
+}
+
+const HOUR: u64 = 3600;
+const DAY: u64 = 24 * HOUR;
+
+/// A duration longer than zero and at most `MAX` seconds (every duration has a documented
+/// range, so no deadline arithmetic can overflow).
+fn duration_up_to<const MAX: u64>(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s)
         .map_err(|e| format!("{e} (write durations like 90s, 30m, 6h)"))?;
     if d.is_zero() {
         return Err("must be longer than zero".into());
+    }
+    if d > Duration::from_secs(MAX) {
+        return Err(format!(
+            "must be at most {}",
+            humantime::format_duration(Duration::from_secs(MAX))
+        ));
     }
     Ok(d)
 }

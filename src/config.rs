@@ -222,12 +222,7 @@ impl ProjectIds {
                 Some((r, id)) => (Some(r.trim()), id.trim()),
                 None => (None, f.trim()),
             };
-            if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(Error::usage(
-                    "--project-id",
-                    format!("`{id}` is not a project id (32 hexadecimal characters)"),
-                ));
-            }
+            check_project_id("--project-id", id)?;
             match region {
                 Some(r) => {
                     ids.by_region.insert(r.to_string(), id.to_string());
@@ -240,12 +235,19 @@ impl ProjectIds {
                 .get(HUAWEI_PROJECT_ID_ENV)
                 .filter(|v| !v.is_empty())
                 .cloned();
+            if let Some(id) = &ids.default {
+                check_project_id(HUAWEI_PROJECT_ID_ENV, id)?;
+            }
         }
         if let Some(p) = profile {
             if ids.default.is_none() {
                 ids.default = p.project_id.clone();
+                if let Some(id) = &ids.default {
+                    check_project_id("project_id in the profile", id)?;
+                }
             }
             for (r, id) in &p.project_ids {
+                check_project_id("project_ids in the profile", id)?;
                 ids.by_region.entry(r.clone()).or_insert_with(|| id.clone());
             }
         }
@@ -253,9 +255,69 @@ impl ProjectIds {
     }
 }
 
+/// A Huawei project id is 32 hexadecimal characters, wherever it comes from (it goes into
+/// request paths).
+fn check_project_id(from: &str, id: &str) -> Result<()> {
+    if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::usage(
+            from,
+            "is not a project id (32 hexadecimal characters)",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a credential that would be sent mangled or unsigned: a line break, a space, a
+/// control or non-ASCII character. The message names where it came from, never the value.
+fn check_credentials(c: Credentials, from: [&str; 3]) -> Result<Credentials> {
+    let fields = [
+        (Some(c.access_key_id.as_str()), from[0]),
+        (Some(c.secret_access_key.expose()), from[1]),
+        (c.session_token.as_ref().map(Secret::expose), from[2]),
+    ];
+    for (value, name) in fields {
+        if value.is_some_and(|v| v.chars().any(|ch| !ch.is_ascii_graphic())) {
+            return Err(Error::auth(format!(
+                "{name} holds a space, line break, control or non-ASCII character; credentials are printable ASCII (check how it was set)"
+            )));
+        }
+    }
+    Ok(c)
+}
+
 /// Finds the credentials: an explicit `--profile` first, then the environment, then the
 /// `default` profile.
 pub fn resolve_credentials(
+    cloud: Cloud,
+    env: &EnvMap,
+    profile: Option<&str>,
+    file: Option<&ConfigFile>,
+) -> Result<Credentials> {
+    let names = env_names(cloud);
+    let from_env = env.get(names.access_key_id).is_some_and(|v| !v.is_empty()) && profile.is_none();
+    let found = find_credentials(cloud, env, profile, file)?;
+    if from_env {
+        check_credentials(
+            found,
+            [
+                names.access_key_id,
+                names.secret_access_key,
+                names.session_token,
+            ],
+        )
+    } else {
+        check_credentials(
+            found,
+            [
+                "the access key id",
+                "the secret access key",
+                "the session token",
+            ],
+        )
+    }
+}
+
+fn find_credentials(
     cloud: Cloud,
     env: &EnvMap,
     profile: Option<&str>,
@@ -325,9 +387,6 @@ pub fn resolve_credentials(
     )))
 }
 
-/// The AWS CLI's shared files: `AWS_PROFILE` (else `default`) in `~/.aws/credentials`
-/// (`[name]`), then in `~/.aws/config` (`[profile name]`, or `[default]`).
-/// `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE` move them.
 /// The cloud's standard default-region setting, and its name: `AWS_REGION`,
 /// `AWS_DEFAULT_REGION`, then the AWS profile's `region` in the shared config; Alibaba's
 /// `ALIBABA_CLOUD_REGION_ID`; then the imgcopy profile's `region` for every cloud. (Baidu's and
@@ -403,6 +462,9 @@ fn aws_profile_region(env: &EnvMap) -> Option<(String, String)> {
     })
 }
 
+/// The AWS CLI's shared files: `AWS_PROFILE` (else `default`) in `~/.aws/credentials`
+/// (`[name]`), then in `~/.aws/config` (`[profile name]`, or `[default]`).
+/// `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE` move them.
 fn aws_shared_credentials(env: &EnvMap) -> Result<Option<Credentials>> {
     let (profile, sources) = aws_shared_files(env);
     for (path, section) in sources {
@@ -464,6 +526,14 @@ impl Endpoint {
                 ))
             }
             other => return Err(Error::usage(flag, format!("unsupported scheme `{other}`"))),
+        }
+        // Credentials come from the environment or a profile; a password in a URL would be
+        // recorded in the report and sent as Basic auth.
+        if !probe.username().is_empty() || probe.password().is_some() {
+            return Err(Error::usage(
+                flag,
+                "the endpoint may not carry a user name or password (user@host); credentials come from the environment or a profile",
+            ));
         }
         if probe.query().is_some() || probe.fragment().is_some() {
             return Err(Error::usage(

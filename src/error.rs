@@ -116,11 +116,12 @@ impl Error {
         message: String,
         request_id: Option<String>,
     ) -> Self {
-        // A reply that names no error still says what it was.
+        // A reply that names no error still says what it was; one that echoes the request
+        // keeps no credential.
         let message = if message.trim().is_empty() {
             format!("HTTP {status} with no error message")
         } else {
-            message
+            redact_credentials(&message)
         };
         let mut err = Error::new(kind, message)
             .with_provider(cloud)
@@ -163,3 +164,107 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Names under which a credential can travel, in any cloud's requests: a server that
+/// echoes what it received must not put one into a message, a log or the report.
+const CREDENTIAL_NAMES: &[&str] = &[
+    "x-bce-security-token",
+    "x-security-token",
+    "x-amz-security-token",
+    "x-acs-security-token",
+    "x-tc-token",
+    "securitytoken",
+    "authorization",
+    "x-amz-credential",
+    "x-amz-signature",
+    "signature",
+];
+
+/// `text` with the value after every credential name replaced by `<redacted>`.
+pub fn redact_credentials(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let hit = CREDENTIAL_NAMES
+            .iter()
+            .filter(|n| lower[i..].starts_with(*n))
+            .max_by_key(|n| n.len());
+        let Some(name) = hit else {
+            let ch = text[i..].chars().next().expect("in bounds");
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        };
+        let mut j = i + name.len();
+        out.push_str(&text[i..j]);
+        // Separators between the name and its value: `: `, `=`, `":"`, `>` (spaces alone
+        // are prose: "the signature is wrong").
+        let mut marked = false;
+        while let Some(c) = text[j..]
+            .chars()
+            .next()
+            .filter(|c| " \t:=\"'>".contains(*c))
+        {
+            marked |= c != ' ' && c != '\t';
+            out.push(c);
+            j += c.len_utf8();
+        }
+        let value_end = text[j..]
+            .find(|c: char| c.is_whitespace() || "\"'&<,;".contains(c))
+            .map_or(text.len(), |k| j + k);
+        // `Authorization: bce-auth-v1/…` and `SigV4 Credential=…`: the whole value goes.
+        let value_end = if name.eq_ignore_ascii_case("authorization") {
+            text[j..]
+                .find(['\n', '\r', '"', '<'])
+                .map_or(text.len(), |k| j + k)
+        } else {
+            value_end
+        };
+        // A name run into other letters (`SignatureDoesNotMatch`) or prose is not a field.
+        if !marked {
+            i = j;
+            continue;
+        }
+        if value_end > j {
+            out.push_str("<redacted>");
+        }
+        i = value_end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_credentials;
+
+    #[test]
+    fn echoed_credentials_are_redacted() {
+        let cases = [
+            (
+                "bad header x-bce-security-token:ST.secret123 in request",
+                "bad header x-bce-security-token:<redacted> in request",
+            ),
+            (
+                r#"{"headers":{"X-Security-Token":"tok/abc==","Host":"h"}}"#,
+                r#"{"headers":{"X-Security-Token":"<redacted>","Host":"h"}}"#,
+            ),
+            (
+                "query SecurityToken=abc&Signature=xyz&Action=CopyImage",
+                "query SecurityToken=<redacted>&Signature=<redacted>&Action=CopyImage",
+            ),
+            (
+                "Authorization: bce-auth-v1/ak/2026/1800/host/abc\nnext",
+                "Authorization: <redacted>\nnext",
+            ),
+            ("no secrets here, 中文 too", "no secrets here, 中文 too"),
+            (
+                "SignatureDoesNotMatch: the signature is wrong",
+                "SignatureDoesNotMatch: the signature is wrong",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact_credentials(input), want, "{input}");
+        }
+    }
+}

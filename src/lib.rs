@@ -48,7 +48,10 @@ fn init_logging(verbose: u8, quiet: bool, env: &commands::Environment) {
 /// The environment of this process, read once at the top.
 pub fn process_environment() -> commands::Environment {
     commands::Environment {
-        vars: std::env::vars().collect(),
+        // A variable that is not UTF-8 is none of imgcopy's: skipped, never a panic.
+        vars: std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect(),
         stdout_is_terminal: std::io::stdout().is_terminal(),
         stderr_is_terminal: std::io::stderr().is_terminal(),
     }

@@ -283,6 +283,10 @@ async fn handle(
             _ => baidu::handle(&mut world, &req, route.action),
         },
     };
+    let resp = match fault.as_ref().and_then(|f| f.reply.as_ref()) {
+        Some(body) if refused.is_none() => EmuResponse::json(200, body),
+        _ => resp,
+    };
     let region = match route.provider {
         "alibaba" => alibaba::region_of(&req),
         "aws" => aws::region_of(&req),

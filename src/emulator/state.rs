@@ -197,6 +197,10 @@ pub struct Fault {
     /// status 502), `huge` (8 MiB), `slow` (half, then `latency_ms` of silence, then the rest).
     #[serde(default)]
     pub body: Option<BodyFault>,
+    /// Handle the request (its effects happen), then answer 200 with this JSON body instead
+    /// of the real reply: a listing that never ends, a copy reply without its ids.
+    #[serde(default)]
+    pub reply: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -458,6 +462,7 @@ mod tests {
             throttle: false,
             drop_after: false,
             body: None,
+            reply: None,
         });
         assert!(w.take_fault("baidu", "x", 0.5).is_some());
         assert!(w.take_fault("baidu", "x", 0.5).is_none());
@@ -478,6 +483,7 @@ mod tests {
             throttle: false,
             drop_after: false,
             body: None,
+            reply: None,
         };
         w.faults = vec![fault(500, 0.2), fault(503, 0.1)];
         let status = |w: &mut World, d| w.take_fault("aws", "x", d).and_then(|f| f.status);

@@ -430,9 +430,10 @@ pub fn body_excerpt(body: &[u8]) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
+    let clean = crate::error::redact_credentials(clean.trim());
     if body.len() > 200 {
-        format!("{}… ({} bytes)", clean.trim(), body.len())
+        format!("{clean}… ({} bytes)", body.len())
     } else {
-        clean.trim().to_string()
+        clean
     }
 }

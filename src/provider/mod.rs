@@ -230,8 +230,9 @@ impl<T> Listings<T> {
 /// Makes the copy of `req` in `dest` where the cloud takes no client token. Before each try,
 /// `find` looks for a copy an earlier run (or an earlier try whose outcome was unknown) made,
 /// and returns it adopted; otherwise `copy` sends the call. A call whose outcome is unknown is
-/// tried again that way, `RECONCILE_ROUNDS` tries in all. `--force-new` does not look, so it
-/// does not try again blindly either.
+/// tried again that way, `RECONCILE_ROUNDS` tries in all. `find` matches the request's
+/// provenance mark, which carries the `--force-new` salt: a forced run finds only the copy it
+/// made itself, so it looks (and reconciles) like any other.
 pub async fn find_or_copy<F, FF, C, CF>(
     req: &CopyRequest,
     dest: &str,
@@ -246,15 +247,11 @@ where
 {
     let mut round = 1;
     loop {
-        if req.force_new.is_none() {
-            if let Some(found) = find().await? {
-                return Ok(found);
-            }
+        if let Some(found) = find().await? {
+            return Ok(found);
         }
         match copy().await {
-            Err(e)
-                if e.outcome_unknown() && req.force_new.is_none() && round < RECONCILE_ROUNDS =>
-            {
+            Err(e) if e.outcome_unknown() && round < RECONCILE_ROUNDS => {
                 tracing::warn!(
                     "{} {} to {dest}: {e}; looking for what the call made before trying again",
                     req.kind,

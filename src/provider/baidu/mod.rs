@@ -95,6 +95,9 @@ fn redact_canonical(canonical: &str) -> String {
         .join("\n")
 }
 
+/// The most pages of one region's image listing read (1000 images a page).
+const MAX_LIST_PAGES: usize = 1000;
+
 pub struct BaiduProvider {
     api: Api,
     concurrency: usize,
@@ -178,9 +181,23 @@ impl BaiduProvider {
                 }
                 Err(e) => {
                     let now = OffsetDateTime::now_utc();
-                    let re = RecordError::from(&e);
+                    let mut re = RecordError::from(&e);
                     if e.kind == ErrorKind::Auth && records.is_empty() {
                         return Err(e);
+                    }
+                    if e.outcome_unknown() {
+                        // The call may have made the copies: the next look lists afresh.
+                        for d in &sub.dest_regions {
+                            self.listings.forget(d);
+                        }
+                        if source.is_none() {
+                            // A forced copy carries no mark to look for: never sent again.
+                            re.retryable = false;
+                            re.message.push_str(&format!(
+                                "; with --force-new the copy cannot be looked for, so it is not sent again: look for an image named {} in the destination before running again",
+                                req.name.as_deref().unwrap_or("like the source")
+                            ));
+                        }
                     }
                     records.extend(
                         sub.dest_regions
@@ -212,7 +229,8 @@ impl BaiduProvider {
             .get(dest, || async {
                 let mut all = Vec::new();
                 let mut marker: Option<String> = None;
-                loop {
+                let mut seen = std::collections::HashSet::new();
+                for _ in 0..MAX_LIST_PAGES {
                     let call = api::list_images(dest, marker.as_deref());
                     let (page, _): (wire::ImageList, u32) = self.api.send(&call).await?;
                     all.extend(page.images);
@@ -220,10 +238,21 @@ impl BaiduProvider {
                         .next_marker
                         .filter(|m| page.is_truncated && !m.is_empty())
                     {
+                        // A marker seen before would list the same pages for ever.
+                        Some(m) if !seen.insert(m.clone()) => {
+                            return Err(Error::protocol(format!(
+                                "the image listing of {dest} repeats its marker {m}; it would never end"
+                            ))
+                            .with_provider(Cloud::Baidu))
+                        }
                         Some(m) => marker = Some(m),
                         None => return Ok(all),
                     }
                 }
+                Err(Error::protocol(format!(
+                    "the image listing of {dest} did not end within {MAX_LIST_PAGES} pages"
+                ))
+                .with_provider(Cloud::Baidu))
             })
             .await?;
         Ok(images

@@ -1,0 +1,278 @@
+//! Exactly once under fault sequences that single-source runs meet: retries followed by a
+//! copy call that acted but lost its reply, and `--force-new` after a broken connection.
+
+mod common;
+use common::*;
+use serde_json::json;
+
+const HW_IMG: &str = "6f1f3b3c-0000-4000-8000-000000000001";
+
+fn copy_calls(emu: &Emu, action: &str) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r["action"] == action)
+        .count()
+}
+
+#[test]
+fn baidu_image_retries_then_a_dropped_reply_make_one_copy() {
+    let emu = Emu::fast();
+    emu.fault(json!({"action": "RemoteCopyImage", "status": 500, "times": 2}));
+    emu.fault(json!({"action": "RemoteCopyImage", "drop_after": true, "times": 1}));
+    let o = run(against(&emu).args([
+        "--wait",
+        "baidu",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "bj",
+        "--dest",
+        "gz",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        emu.copy_count("baidu", "m-demo0001", "gz"),
+        1,
+        "{}",
+        stderr(&o)
+    );
+    let r = record(&json(&o), "gz").clone();
+    assert_eq!(r["state"], "available", "{r}");
+    assert_eq!(
+        r["adopted_by"], "name",
+        "the copy the dropped call made is followed"
+    );
+}
+
+/// A `--force-new` run whose copy call acted but lost its reply makes one new copy, and
+/// finds it again (by its salted mark) instead of copying twice.
+fn force_new_once(action: &str, args: &[&str], provider: &str, source: &str, dest: &str) {
+    let emu = Emu::fast();
+    let first = run(against(&emu).args(args).arg("--wait"));
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    emu.fault(json!({"action": action, "drop_after": true, "times": 1}));
+    let o = run(against(&emu).args(args).args(["--wait", "--force-new"]));
+    let count = emu.copy_count(provider, source, dest);
+    assert_eq!(count, 2, "one earlier copy and one new one: {}", stderr(&o));
+    if code(&o) == 0 {
+        let r = record(&json(&o), dest).clone();
+        assert_ne!(
+            r["dest_id"],
+            record(&json(&first), dest)["dest_id"],
+            "the new copy, not the earlier one: {r}"
+        );
+    }
+    let _ = copy_calls(&emu, action);
+}
+
+#[test]
+fn force_new_after_a_broken_connection_copies_once() {
+    force_new_once(
+        "CopyImageCrossRegion",
+        &[
+            "huawei",
+            "image",
+            "--id",
+            HW_IMG,
+            "--region",
+            "cn-north-4",
+            "--dest",
+            "cn-east-3",
+            "--agency",
+            "ims_admin_agency",
+            "--name",
+            "golden",
+        ],
+        "huawei",
+        HW_IMG,
+        "cn-east-3",
+    );
+    force_new_once(
+        "CopyImageInRegion",
+        &[
+            "huawei",
+            "image",
+            "--id",
+            HW_IMG,
+            "--region",
+            "cn-north-4",
+            "--name",
+            "golden-copy",
+        ],
+        "huawei",
+        HW_IMG,
+        "cn-north-4",
+    );
+    force_new_once(
+        "CopySnapshot",
+        &[
+            "aws",
+            "snapshot",
+            "--id",
+            "snap-0abc00000000000a1",
+            "--region",
+            "us-east-1",
+            "--dest",
+            "eu-west-1",
+        ],
+        "aws",
+        "snap-0abc00000000000a1",
+        "eu-west-1",
+    );
+    force_new_once(
+        "RemoteCopyImage",
+        &[
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "gz",
+        ],
+        "baidu",
+        "m-demo0001",
+        "gz",
+    );
+}
+
+/// Runs `cmd`, killing it if it has not ended within `secs` (a hang fails the test, it does
+/// not stall the suite).
+fn run_within(cmd: &mut std::process::Command, secs: u64) -> std::process::Output {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {secs}s; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_listing_that_never_ends_is_an_error_not_a_hang() {
+    let emu = Emu::fast();
+    emu.fault(json!({
+        "action": "ListImages",
+        "reply": {"images": [], "isTruncated": true, "nextMarker": "m-loop0001", "maxKeys": 1000},
+    }));
+    let o = run_within(
+        against(&emu).args([
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "gz",
+        ]),
+        60,
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("repeats its marker"), "{}", stderr(&o));
+    assert_eq!(copy_calls(&emu, "RemoteCopyImage"), 0, "not copied blind");
+}
+
+#[test]
+fn accepted_numbers_have_ranges_and_the_environment_cannot_panic_the_run() {
+    let emu = Emu::fast();
+    assert_usage_errors(
+        &emu,
+        &[
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "gz",
+        ],
+        &[
+            (vec!["--timeout", "500000000000y"], "--timeout"),
+            (vec!["--rate-limit", "1e-300"], "--rate-limit"),
+            (vec!["--poll-interval", "2h"], "--poll-interval"),
+            (vec!["--request-timeout", "9999h"], "--request-timeout"),
+            (vec!["--missing-grace", "30d"], "--missing-grace"),
+            (
+                vec!["--endpoint", "http://user:pass@127.0.0.1:9/{region}"],
+                "--endpoint",
+            ),
+        ],
+    );
+    // A variable that is not UTF-8 (unrelated to imgcopy) is ignored, never a panic.
+    use std::os::unix::ffi::OsStrExt;
+    let o = run(against(&emu)
+        .env(
+            "SOME_TOOL_SETTING",
+            std::ffi::OsStr::from_bytes(b"\xff\xfe"),
+        )
+        .args([
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "gz",
+        ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn the_environment_is_input_too() {
+    let emu = Emu::fast();
+    let before = emu.requests().len();
+    let o = run(against(&emu)
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", "../../x")
+        .args([
+            "huawei",
+            "image",
+            "--id",
+            HW_IMG,
+            "--region",
+            "cn-north-4",
+            "--name",
+            "golden",
+        ]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("HUAWEICLOUD_SDK_PROJECT_ID"),
+        "{}",
+        stderr(&o)
+    );
+    for (var, value) in [
+        ("BCE_SECRET_ACCESS_KEY", "secret\nwith-a-line-break"),
+        ("BCE_ACCESS_KEY_ID", "ak with space"),
+        ("BCE_SESSION_TOKEN", "tok\u{e9}n"),
+    ] {
+        let o = run(against(&emu).env(var, value).args([
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "gz",
+        ]));
+        assert_eq!(code(&o), 3, "{var}: {}", stderr(&o));
+        assert!(stderr(&o).contains(var), "{var}: {}", stderr(&o));
+        assert!(!stderr(&o).contains(value), "the value is never printed");
+    }
+    assert_eq!(emu.requests().len(), before, "nothing was sent");
+}
