@@ -276,3 +276,131 @@ fn the_environment_is_input_too() {
     }
     assert_eq!(emu.requests().len(), before, "nothing was sent");
 }
+
+/// `SSL_CERT_FILE` is honoured (TLS-inspecting proxies and private CAs): against a loopback
+/// TLS server whose certificate a private CA signed, the handshake fails without it and
+/// succeeds with it. Needs the `openssl` command (Debian's, on every machine of this kind).
+#[test]
+fn ssl_cert_file_adds_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |f: &str| dir.path().join(f).to_str().unwrap().to_string();
+    let openssl = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("the openssl command is needed for this test");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    std::fs::write(
+        d("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        &d("ca.key"),
+        "-out",
+        &d("ca.pem"),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=imgcopy-test-ca",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        &d("leaf.key"),
+        "-out",
+        &d("leaf.csr"),
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &d("leaf.csr"),
+        "-CA",
+        &d("ca.pem"),
+        "-CAkey",
+        &d("ca.key"),
+        "-CAcreateserial",
+        "-out",
+        &d("leaf.pem"),
+        "-days",
+        "2",
+        "-extfile",
+        &d("ext.cnf"),
+    ]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-cert",
+            &d("leaf.pem"),
+            "-key",
+            &d("leaf.key"),
+            "-www",
+            "-quiet",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let attempt = |ca: Option<&str>| {
+        let mut c = imgcopy();
+        if let Some(ca) = ca {
+            c.env("SSL_CERT_FILE", ca);
+        }
+        run(c
+            .args(["--output", "json", "--max-attempts", "1", "--endpoint"])
+            .arg(format!("https://127.0.0.1:{port}/{{region}}"))
+            .args([
+                "baidu",
+                "image",
+                "--id",
+                "m-demo0001",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+            ]))
+    };
+    let without = attempt(None);
+    let with = attempt(Some(&d("ca.pem")));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let err = |o: &std::process::Output| json(o)["records"][0]["error"]["message"].to_string();
+    assert!(err(&without).contains("UnknownIssuer"), "{}", err(&without));
+    // Trusted: the TLS server answers (with a page that is not the cloud's API).
+    assert!(!err(&with).contains("certificate"), "{}", err(&with));
+    assert!(
+        err(&with).contains("could not read the reply"),
+        "{}",
+        err(&with)
+    );
+}
