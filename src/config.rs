@@ -571,6 +571,13 @@ impl Endpoint {
     }
 }
 
+/// Whether an endpoint template points at this machine only.
+pub fn is_loopback_endpoint(template: &str) -> bool {
+    Url::parse(&template.replace("{region}", "region"))
+        .map(|u| is_loopback(&u))
+        .unwrap_or(false)
+}
+
 fn is_loopback(u: &Url) -> bool {
     match u.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

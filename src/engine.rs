@@ -227,36 +227,53 @@ impl Engine<'_> {
     async fn submit_round(&mut self, report: &mut Report, requests: &[CopyRequest]) {
         let requests = self.take_slots(report, requests);
         let stop = Arc::new(AtomicBool::new(self.interrupted()));
+        let started = Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
         let providers = self.providers;
-        let mut jobs = futures::stream::iter(requests.iter().cloned())
-            .map(|req| {
+        let mut jobs = futures::stream::iter(requests.iter().cloned().enumerate())
+            .map(|(i, req)| {
                 let provider = providers
                     .get(&req.cloud)
                     .cloned()
                     .expect("a provider is built for every cloud in the plan");
-                let stop = stop.clone();
+                let (stop, started) = (stop.clone(), started.clone());
                 async move {
                     if stop.load(Ordering::SeqCst) {
                         return None;
                     }
+                    started.lock().expect("started lock").insert(i);
                     let result = provider.submit(&req).await;
-                    Some((req, result))
+                    Some((i, req, result))
                 }
             })
             .buffer_unordered(self.concurrency.max(1));
         let mut interrupt = self.interrupt.clone();
+        // After an interrupt the calls under way get `INTERRUPT_GRACE` to finish; then they
+        // are abandoned and recorded as outcome unknown, for `status` to reconcile.
+        let mut grace = self.interrupted().then(|| Instant::now() + INTERRUPT_GRACE);
+        let mut finished = std::collections::BTreeSet::new();
         loop {
+            let deadline = grace;
             let next = tokio::select! {
                 next = jobs.next() => next,
                 changed = interrupt.changed(), if !stop.load(Ordering::SeqCst) => {
                     if changed.is_ok() && *interrupt.borrow() {
                         stop.store(true, Ordering::SeqCst);
+                        grace = Some(Instant::now() + INTERRUPT_GRACE);
                     }
                     continue;
                 }
+                _ = async {
+                    match deadline {
+                        Some(t) => tokio::time::sleep_until(t).await,
+                        None => std::future::pending().await,
+                    }
+                } => break,
             };
             let Some(item) = next else { break };
-            let Some((req, result)) = item else { continue };
+            let Some((i, req, result)) = item else {
+                continue;
+            };
+            finished.insert(i);
             let now = OffsetDateTime::now_utc();
             let records = match result {
                 Ok(records) => records,
@@ -287,12 +304,63 @@ impl Engine<'_> {
             }
             self.persist(report);
         }
+        drop(jobs);
+        let abandoned: Vec<usize> = started
+            .lock()
+            .expect("started lock")
+            .difference(&finished)
+            .copied()
+            .collect();
+        if abandoned.is_empty() {
+            return;
+        }
+        let now = OffsetDateTime::now_utc();
+        for i in abandoned {
+            let req = &requests[i];
+            for d in &req.dest_regions {
+                let mut r = CopyRecord::new(req, d, now);
+                r.error = Some(RecordError {
+                    code: "OutcomeUnknown".into(),
+                    message: "interrupted while the copy call was under way: the copy may have been made; `imgcopy status --report FILE` looks for it before copying".into(),
+                    request_id: None,
+                    retryable: true,
+                });
+                self.record(report, r);
+            }
+        }
+        self.persist(report);
     }
 
     /// Cancels the copies still in flight where the cloud can (`--on-interrupt cancel`,
     /// `--on-timeout cancel`); the others are left running and stay in the report.
     pub async fn cancel_in_flight(&mut self, report: &mut Report) {
         let now = OffsetDateTime::now_utc();
+        // Journaled copies never started: the run was asked to stop, so a later `status`
+        // does not start them either.
+        let unsent: Vec<CopyRecord> = report
+            .requests
+            .iter()
+            .flat_map(|req| {
+                req.dest_regions
+                    .iter()
+                    .filter(|d| {
+                        !report
+                            .records
+                            .iter()
+                            .any(|r| copy_key(r) == request_key(req, d))
+                    })
+                    .map(|d| {
+                        let mut r = CopyRecord::new(req, d, now);
+                        r.state = CopyState::Canceled;
+                        r.finished_at = Some(now);
+                        r
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for r in unsent {
+            self.record(report, r);
+        }
         // Queued copies were never started: nothing to cancel in the cloud.
         for rec in report
             .records
@@ -416,7 +484,21 @@ impl Engine<'_> {
             let records: Vec<CopyRecord> = idx.iter().map(|&i| report.records[i].clone()).collect();
             async move { (idx, provider.poll(&records).await) }
         });
-        let results = futures::future::join_all(polls).await;
+        // A look that does not answer does not hold an interrupt up beyond the grace.
+        let mut interrupt = self.interrupt.clone();
+        let looks = futures::future::join_all(polls);
+        tokio::pin!(looks);
+        let results = loop {
+            tokio::select! {
+                r = &mut looks => break r,
+                changed = interrupt.changed(), if !*interrupt.borrow() => {
+                    if changed.is_err() {
+                        break (&mut looks).await;
+                    }
+                }
+                _ = tokio::time::sleep(INTERRUPT_GRACE), if *interrupt.borrow() => return,
+            }
+        };
         let now = OffsetDateTime::now_utc();
         let mut changed = false;
         for (idx, updates) in results {
@@ -485,6 +567,9 @@ impl Engine<'_> {
         self.persist(report);
     }
 }
+
+/// How long the calls under way may take to finish after an interrupt.
+pub const INTERRUPT_GRACE: Duration = Duration::from_secs(2);
 
 /// How many more rounds `submit_all` gives copies that failed for a reason that may pass.
 pub const REDRIVES: u32 = 3;

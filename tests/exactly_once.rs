@@ -404,3 +404,134 @@ fn ssl_cert_file_adds_a_private_ca() {
         err(&with)
     );
 }
+
+fn interrupt(child: &std::process::Child) {
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+/// Waits for `child` up to `secs` (a generous bound that tells a hang from an exit; not a
+/// measurement), killing it past that.
+fn wait_within(mut child: std::process::Child, secs: u64) -> Option<i32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s.code();
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn ctrl_c_is_bounded_even_when_a_copy_call_never_answers() {
+    let emu = Emu::fast();
+    emu.fault(json!({"action": "RemoteCopyImage", "latency_ms": 120000}));
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let spawn = || {
+        against(&emu)
+            .args([
+                "--report",
+                report.to_str().unwrap(),
+                "--request-timeout",
+                "10m",
+            ])
+            .args([
+                "baidu",
+                "image",
+                "--id",
+                "m-demo0001",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let child = spawn();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    interrupt(&child);
+    assert_eq!(
+        wait_within(child, 15),
+        Some(130),
+        "the first Ctrl-C ends the run"
+    );
+    let r = record(&read_json(&report), "gz").clone();
+    assert_eq!(r["error"]["code"], "OutcomeUnknown", "{r}");
+    // A second Ctrl-C ends it at once, whatever is under way.
+    std::fs::remove_file(&report).unwrap();
+    let child = spawn();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    interrupt(&child);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    interrupt(&child);
+    assert_eq!(wait_within(child, 15), Some(130));
+}
+
+#[test]
+fn a_report_is_input_checked_like_the_command_line() {
+    let emu = Emu::start(1.0, 3600.0);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let o = run(against(&emu).args([
+        "--report",
+        report.to_str().unwrap(),
+        "aws",
+        "image",
+        "--id",
+        "ami-0abc00000000000a1",
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1",
+        "--name",
+        "golden",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let good = read_json(&report);
+    let before = emu.requests().len();
+    let edits: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        (
+            "region",
+            Box::new(|r| r["records"][0]["dest_region"] = json!("attacker.invalid/x#")),
+        ),
+        (
+            "id",
+            Box::new(|r| r["records"][0]["dest_id"] = json!("ami-../../x")),
+        ),
+        (
+            "request",
+            Box::new(|r| r["requests"][0]["source_region"] = json!("us-east-1/../x")),
+        ),
+        (
+            "endpoint",
+            Box::new(|r| r["endpoint"] = json!("https://attacker.invalid/{region}")),
+        ),
+    ];
+    for (what, edit) in edits {
+        let mut bad = good.clone();
+        edit(&mut bad);
+        std::fs::write(&report, bad.to_string()).unwrap();
+        let o = status(&report, &["--wait"]);
+        assert_eq!(code(&o), 2, "{what}: {}", stderr(&o));
+        assert_eq!(emu.requests().len(), before, "{what}: a request was sent");
+    }
+    std::fs::write(&report, good.to_string()).unwrap();
+    assert_eq!(
+        code(&status(&report, &[])),
+        0,
+        "the unedited report is fine"
+    );
+}

@@ -200,7 +200,9 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
     }
 }
 
-/// Becomes true on Ctrl-C (SIGINT) or SIGTERM.
+/// Becomes true on Ctrl-C (SIGINT) or SIGTERM: the run stops starting copies, gives the
+/// calls under way `engine::INTERRUPT_GRACE`, writes its report and exits 130. A second
+/// signal exits 130 at once (the report already holds the journal and every record).
 fn interrupt_channel() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -210,14 +212,26 @@ fn interrupt_channel() -> tokio::sync::watch::Receiver<bool> {
             let Ok(mut term) = signal(SignalKind::terminate()) else {
                 return;
             };
+            let Ok(mut int) = signal(SignalKind::interrupt()) else {
+                return;
+            };
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
                 _ = term.recv() => {}
             }
+            let _ = tx.send(true);
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            crate::errln!("imgcopy: interrupted again: exiting now");
+            std::process::exit(130);
         }
         #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-        let _ = tx.send(true);
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = tx.send(true);
+        }
     });
     rx
 }

@@ -25,6 +25,7 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
             "this report was made with --sandbox; its copies lived in an emulator that has stopped",
         ));
     }
+    check_report_input(g, env, &peek, &path)?;
     if g.dry_run {
         return dry_run(g, env, &peek);
     }
@@ -69,6 +70,49 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
     let code = super::drive(&globals, env, &ctx, &mut rep, &requests, super::Run::Status).await;
     ctx.shutdown().await;
     code
+}
+
+/// A report is input: every request and record is checked as strictly as the command line
+/// would check it, and an endpoint it names is used only when it is loopback or given again
+/// with `--endpoint` (a signed request with a session token must not go where an edited file
+/// says). Nothing is sent before this passes.
+fn check_report_input(
+    g: &Globals,
+    env: &Environment,
+    rep: &Report,
+    path: &std::path::Path,
+) -> Result<()> {
+    let bad = |e: Error| {
+        Error::usage(
+            "--report",
+            format!(
+                "{} holds a value imgcopy refuses: {}",
+                path.display(),
+                e.message
+            ),
+        )
+    };
+    if let Some(e) = &rep.endpoint {
+        let given = g.endpoint.as_deref() == Some(e.as_str());
+        if !given && !crate::config::is_loopback_endpoint(e) && g.endpoint.is_none() {
+            return Err(Error::usage(
+                "--endpoint",
+                format!(
+                    "the report names the endpoint {e}; an endpoint in a report is used only when given again: pass --endpoint {e}"
+                ),
+            ));
+        }
+        crate::config::Endpoint::parse(e, "the report's endpoint").map_err(bad)?;
+    }
+    for req in rep.requests.iter().filter(|r| !r.dest_regions.is_empty()) {
+        let custom = context::custom_endpoint(g, env, req.cloud)? || rep.endpoint.is_some();
+        crate::provider::validate(req, custom).map_err(bad)?;
+    }
+    for rec in &rep.records {
+        let custom = context::custom_endpoint(g, env, rec.provider)? || rep.endpoint.is_some();
+        crate::provider::validate_record(rec, custom).map_err(bad)?;
+    }
+    Ok(())
 }
 
 /// Copies failed only because the cloud said it did not know them are looked at once more:

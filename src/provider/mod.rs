@@ -525,6 +525,36 @@ pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> 
     }
 }
 
+/// Checks a record read from a report as strictly as the same values on the command line
+/// (a report is input: an edited region or id must not reach a URL or a signature).
+pub fn validate_record(rec: &CopyRecord, custom_endpoint: bool) -> Result<()> {
+    let id = |id: &str| match rec.provider {
+        Cloud::Baidu => baidu::api::check_id(rec.kind, id),
+        Cloud::Huawei => huawei::api::check_uuid("--id", id, "an image id"),
+        Cloud::Alibaba => alibaba::api::check_id("--id", id),
+        Cloud::Aws => aws::api::check_id(rec.kind, id),
+    };
+    let region = |r: &str| match rec.provider {
+        Cloud::Baidu => baidu::api::check_region("--region", r),
+        Cloud::Huawei => huawei::api::check_region("--region", r, custom_endpoint),
+        Cloud::Alibaba => alibaba::api::check_region("--region", r),
+        Cloud::Aws => aws::api::check_region("--region", r),
+    };
+    region(&rec.source_region)?;
+    region(&rec.dest_region)?;
+    id(&rec.source_id)?;
+    if let Some(d) = &rec.dest_id {
+        id(d)?;
+    }
+    if let Some(j) = &rec.job_id {
+        if j.is_empty() || j.len() > 64 || !j.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(Error::usage("job_id", format!("`{j}` is not a job id")));
+        }
+    }
+    Ok(())
+}
+
 /// The read call that looks for source `id` in `region` (for `--dry-run` without `--region`).
 pub fn plan_lookup(
     cloud: Cloud,

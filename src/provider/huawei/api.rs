@@ -193,7 +193,7 @@ pub fn is_uuid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-fn check_uuid(flag: &str, v: &str, what: &str) -> Result<()> {
+pub fn check_uuid(flag: &str, v: &str, what: &str) -> Result<()> {
     if is_uuid(v) {
         Ok(())
     } else {
