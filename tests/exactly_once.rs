@@ -502,7 +502,8 @@ fn a_report_is_input_checked_like_the_command_line() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let good = read_json(&report);
     let before = emu.requests().len();
-    let edits: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
         (
             "region",
             Box::new(|r| r["records"][0]["dest_region"] = json!("attacker.invalid/x#")),
