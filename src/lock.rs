@@ -55,7 +55,9 @@ impl RunLock {
                 "{} is in use by another imgcopy run{pid}; wait for it to end, or give another file",
                 report.display()
             ))
-        })
+        })?;
+        crate::report::remove_stale_temps(report);
+        Ok(())
     }
 
     /// Takes the lock of a request (`key`, a digest of what is copied) in the user's state

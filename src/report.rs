@@ -155,7 +155,7 @@ pub fn write_atomic(path: &Path, report: &Report) -> Result<()> {
     let dir = crate::lock::folder_of(path);
     let ctx = || format!("writing report {}", path.display());
     let mut tmp = tempfile::Builder::new()
-        .prefix(".imgcopy-report")
+        .prefix(&temp_prefix(path))
         .tempfile_in(dir)
         .map_err(|e| Error::io(ctx(), e))?;
     tmp.write_all(to_json(report).as_bytes())
@@ -164,6 +164,28 @@ pub fn write_atomic(path: &Path, report: &Report) -> Result<()> {
         .map_err(|e| Error::io(ctx(), e))?;
     tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
     Ok(())
+}
+
+/// The prefix of the temporary files a report is written through (`.NAME.tmp`): a kill -9
+/// between writing and renaming leaves one, which the next run that locks the report removes.
+pub fn temp_prefix(path: &Path) -> String {
+    format!(
+        ".{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Removes temporary files a killed run left beside the report (call with its lock held).
+pub fn remove_stale_temps(path: &Path) {
+    let prefix = temp_prefix(path);
+    let Ok(entries) = std::fs::read_dir(crate::lock::folder_of(path)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// The largest report read (10,000 records take about 8 MB).

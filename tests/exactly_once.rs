@@ -536,3 +536,106 @@ fn a_report_is_input_checked_like_the_command_line() {
         "the unedited report is fine"
     );
 }
+
+#[test]
+fn small_edges_empty_ids_stale_temp_files_and_linked_reports() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "baidu", "image", "--id", ",,,", "--region", "bj", "--dest", "gz",
+    ]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("empty id"), "{}", stderr(&o));
+    // A temporary file a kill -9 left beside the report is removed by the next run.
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.json");
+    let stale = dir.path().join(".real.json.tmpAbC123");
+    std::fs::write(&stale, "{").unwrap();
+    let link = dir.path().join("link.json");
+    let o = run(against(&emu).args([
+        "--report",
+        real.to_str().unwrap(),
+        "baidu",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "bj",
+        "--dest",
+        "gz",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stale.exists(), "the stale temporary file was removed");
+    // A report behind a symbolic link is written through it; the link stays a link.
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let o = run(against(&emu).args([
+        "--report",
+        link.to_str().unwrap(),
+        "baidu",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "bj",
+        "--dest",
+        "gz",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(read_json(&real)["records"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn after_ctrl_c_with_cancel_status_starts_nothing_the_run_never_sent() {
+    let emu = Emu::fast();
+    // The first copy call hangs; the second source is journaled but never sent.
+    emu.fault(json!({"action": "CopyImage", "latency_ms": 120000, "times": 1}));
+    let ids = emu.clone_source("alibaba", "m-demo0001", 2).join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let child = against(&emu)
+        .args([
+            "--report",
+            report.to_str().unwrap(),
+            "--concurrency",
+            "1",
+            "--on-interrupt",
+            "cancel",
+        ])
+        .args([
+            "alibaba",
+            "image",
+            "--id",
+            &ids,
+            "--region",
+            "cn-hangzhou",
+            "--dest",
+            "cn-shanghai",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    interrupt(&child);
+    assert_eq!(wait_within(child, 15), Some(130));
+    let before = copy_calls(&emu, "CopyImage");
+    let o = status(&report, &[]);
+    assert_eq!(
+        copy_calls(&emu, "CopyImage"),
+        before + 1,
+        "only the interrupted call is reconciled: {}",
+        stderr(&o)
+    );
+    let saved = read_json(&report);
+    assert!(
+        saved["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["state"] == "canceled" && r["dest_id"].is_null()),
+        "the never-sent copy is canceled: {saved}"
+    );
+}

@@ -29,6 +29,12 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
     let mut out: Vec<CopyRequest> = Vec::new();
     for id in &spec.ids {
         let id = id.trim().to_string();
+        if id.is_empty() {
+            return Err(Error::usage(
+                "--id",
+                "an empty id (two commas in a row, or a comma at an end)",
+            ));
+        }
         if out.iter().any(|r| r.source_id == id) {
             return Err(Error::usage("--id", format!("`{id}` is listed twice")));
         }
