@@ -639,3 +639,100 @@ fn after_ctrl_c_with_cancel_status_starts_nothing_the_run_never_sent() {
         "the never-sent copy is canceled: {saved}"
     );
 }
+
+#[test]
+fn any_spelling_of_the_same_request_is_the_same_request() {
+    let emu = Emu::fast();
+    for dests in ["gz,su", "su,gz", "gz,su,hkg"] {
+        let o = run(against(&emu).args([
+            "baidu",
+            "snapshot",
+            "--id",
+            "s-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            dests,
+        ]));
+        assert_eq!(code(&o), 0, "{dests}: {}", stderr(&o));
+    }
+    for d in ["gz", "su", "hkg"] {
+        assert_eq!(emu.copy_count("baidu", "s-demo0001", d), 1, "{d}");
+    }
+    for tags in [["a=1", "b=2"], ["b=2", "a=1"]] {
+        let o = run(against(&emu).args([
+            "aws",
+            "image",
+            "--id",
+            "ami-0abc00000000000a1",
+            "--region",
+            "us-east-1",
+            "--dest",
+            "eu-west-1",
+            "--name",
+            "golden",
+            "--tag",
+            tags[0],
+            "--tag",
+            tags[1],
+        ]));
+        assert_eq!(code(&o), 0, "{tags:?}: {}", stderr(&o));
+        let o = run(against(&emu).args([
+            "alibaba",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "cn-hangzhou",
+            "--dest",
+            "cn-shanghai",
+            "--name",
+            "golden",
+            "--tag",
+            tags[0],
+            "--tag",
+            tags[1],
+        ]));
+        assert_eq!(code(&o), 0, "{tags:?}: {}", stderr(&o));
+    }
+    assert_eq!(
+        emu.copy_count("aws", "ami-0abc00000000000a1", "eu-west-1"),
+        1
+    );
+    assert_eq!(emu.copy_count("alibaba", "m-demo0001", "cn-shanghai"), 1);
+}
+
+#[test]
+fn an_encrypted_snapshot_copy_never_adopts_an_unencrypted_one() {
+    let emu = Emu::fast();
+    let args = [
+        "--wait",
+        "aws",
+        "snapshot",
+        "--id",
+        "snap-0abc00000000000a1",
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1",
+    ];
+    assert_eq!(code(&run(against(&emu).args(args))), 0);
+    let o = run(against(&emu)
+        .args(args)
+        .args(["--encrypted", "--kms-key-id", "alias/k"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(record(&json(&o), "eu-west-1")["adopted"], false);
+    assert_eq!(
+        emu.copy_count("aws", "snap-0abc00000000000a1", "eu-west-1"),
+        2
+    );
+    // The same encrypted request again adopts its own copy, by its tags.
+    let o = run(against(&emu)
+        .args(args)
+        .args(["--encrypted", "--kms-key-id", "alias/k"]));
+    assert_eq!(record(&json(&o), "eu-west-1")["adopted_by"], "tag");
+    assert_eq!(
+        emu.copy_count("aws", "snap-0abc00000000000a1", "eu-west-1"),
+        2
+    );
+}

@@ -74,7 +74,9 @@ fn rpc(action: &str, region: &str, params: Vec<(String, String)>, safety: Safety
 /// request to the server (at most 64 ASCII characters).
 pub fn client_token(req: &CopyRequest, dest: &str) -> String {
     let o = options(req);
-    let tags: Vec<String> = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    // Tags are a set: any order is the same request.
+    let mut tags: Vec<String> = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    tags.sort();
     let mut fields: Vec<&str> = vec![
         "imgcopy/v1|alibaba",
         &req.source_region,

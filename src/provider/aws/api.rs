@@ -121,7 +121,9 @@ fn tag_spec(resource: &str, tags: &[(String, String)]) -> Vec<(String, String)> 
 /// A ClientToken from everything that defines the image copy to `dest` (≤ 64 ASCII).
 pub fn client_token(req: &CopyRequest, dest: &str) -> String {
     let o = options(req);
-    let tags: Vec<String> = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    // Tags are a set: any order is the same request.
+    let mut tags: Vec<String> = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    tags.sort();
     let key = kms_key(&o, dest).unwrap_or_default();
     let mut fields: Vec<&str> = vec![
         "imgcopy/v1|aws",

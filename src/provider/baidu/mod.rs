@@ -28,15 +28,24 @@ pub fn plan_lookup(kind: Kind, region: &str, id: &str, endpoint: &Endpoint) -> R
 
 /// The calls a copy would make, for `--dry-run`.
 pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
-    let call = match req.kind {
-        Kind::Image => api::remote_copy_image(req),
-        Kind::Snapshot => api::remote_copy_snapshot(req),
+    let calls = match req.kind {
+        Kind::Image => vec![api::remote_copy_image(req)],
+        Kind::Snapshot if req.client_token.is_some() => vec![api::remote_copy_snapshot(req)],
+        Kind::Snapshot => req
+            .dest_regions
+            .iter()
+            .map(|d| {
+                api::remote_copy_snapshot(&CopyRequest {
+                    dest_regions: vec![d.clone()],
+                    ..req.clone()
+                })
+            })
+            .collect(),
     };
-    Ok(vec![crate::provider::planned(
-        endpoint,
-        &BaiduDialect::unsigned(),
-        &call,
-    )?])
+    calls
+        .iter()
+        .map(|c| crate::provider::planned(endpoint, &BaiduDialect::unsigned(), c))
+        .collect()
 }
 
 pub struct BaiduDialect {
@@ -303,7 +312,28 @@ impl BaiduProvider {
             .collect())
     }
 
+    /// One remote copy call per destination, each with the token derived for that
+    /// destination alone: any order or set of `--dest` is the same request per destination,
+    /// so a re-run with other destinations copies none twice (a single destination's token
+    /// is the one earlier versions derived). A `--client-token` given covers one call for all.
     async fn submit_snapshot(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
+        if req.client_token.is_some() || req.dest_regions.len() == 1 {
+            return self.snapshot_call(req).await;
+        }
+        super::submit_each(req, self.concurrency, |dest| async move {
+            let one = CopyRequest {
+                dest_regions: vec![dest],
+                ..req.clone()
+            };
+            let mut records = self.snapshot_call(&one).await?;
+            records
+                .pop()
+                .ok_or_else(|| Error::protocol("no record for the destination"))
+        })
+        .await
+    }
+
+    async fn snapshot_call(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
         let call = api::remote_copy_snapshot(req);
         let token = call.query[0].1.clone();
         let (reply, attempts): (wire::RemoteCopySnapshotResult, u32) = self.api.send(&call).await?;
