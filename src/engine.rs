@@ -96,8 +96,10 @@ impl Engine<'_> {
     /// `again`: also submit destinations whose copy failed or was canceled in an earlier run.
     pub async fn submit_all(&mut self, report: &mut Report, requests: &[CopyRequest], again: bool) {
         for r in requests {
-            if !report.requests.contains(r) {
-                report.requests.push(r.clone());
+            match report.requests.iter().position(|q| q.same_copies(r)) {
+                // The journal keeps what this run sends (its salt and attempt numbers).
+                Some(i) => report.requests[i] = r.clone(),
+                None => report.requests.push(r.clone()),
             }
         }
         self.persist(report);

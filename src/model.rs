@@ -125,9 +125,29 @@ pub struct CopyRequest {
     /// request, so a resumed run keeps the same tokens and still never duplicates.
     #[serde(default)]
     pub force_new: Option<String>,
+    /// Per destination, how many earlier copies failed and are tried again: the attempt
+    /// number goes into the derived client token, so a re-run after a failure makes a new
+    /// attempt (journaled before the send, so resuming it never makes a second one).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attempts: std::collections::BTreeMap<String, u32>,
 }
 
 impl CopyRequest {
+    /// The same copies asked for, whatever the `--force-new` salt and the attempt numbers.
+    pub fn same_copies(&self, other: &CopyRequest) -> bool {
+        let plain = |r: &CopyRequest| CopyRequest {
+            force_new: None,
+            attempts: Default::default(),
+            ..r.clone()
+        };
+        plain(self) == plain(other)
+    }
+
+    /// The attempt number of the copy into `dest` (0: the first).
+    pub fn attempt(&self, dest: &str) -> u32 {
+        self.attempts.get(dest).copied().unwrap_or(0)
+    }
+
     /// Whether `record` belongs to this request: its copy into one of the destinations, or
     /// the `source` record of a destination that was the source region.
     pub fn covers(&self, record: &CopyRecord) -> bool {

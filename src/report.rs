@@ -249,6 +249,7 @@ mod tests {
             description: None,
             options: Default::default(),
             force_new: None,
+            attempts: Default::default(),
         };
         let mut ok = CopyRecord::new(&req, "gz", t);
         ok.dest_id = Some("m-new".into());

@@ -736,3 +736,107 @@ fn an_encrypted_snapshot_copy_never_adopts_an_unencrypted_one() {
         2
     );
 }
+
+#[test]
+fn a_failed_copy_gets_a_new_attempt_on_a_rerun_with_its_report() {
+    for (args, provider, source, dest) in [
+        (
+            vec![
+                "alibaba",
+                "image",
+                "--id",
+                "m-demo0002",
+                "--region",
+                "cn-hangzhou",
+                "--dest",
+                "cn-shanghai",
+            ],
+            "alibaba",
+            "m-demo0002",
+            "cn-shanghai",
+        ),
+        (
+            vec![
+                "aws",
+                "image",
+                "--id",
+                "ami-0abc00000000000a2",
+                "--region",
+                "us-east-1",
+                "--dest",
+                "eu-west-1",
+                "--name",
+                "golden",
+            ],
+            "aws",
+            "ami-0abc00000000000a2",
+            "eu-west-1",
+        ),
+    ] {
+        let emu = Emu::fast();
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("r.json");
+        let r = report.to_str().unwrap();
+        let first = run(against(&emu).args(["--report", r, "--wait"]).args(&args));
+        assert_eq!(
+            code(&first),
+            1,
+            "{provider}: the copy fails in the cloud: {}",
+            stderr(&first)
+        );
+        let failed = record(&json(&first), dest).clone();
+        // Run again with the report: a new attempt, with a new token, makes a new copy.
+        let again = run(against(&emu).args(["--report", r, "--wait"]).args(&args));
+        let retried = record(&json(&again), dest).clone();
+        assert_ne!(
+            retried["client_token"], failed["client_token"],
+            "{provider}"
+        );
+        assert_ne!(retried["dest_id"], failed["dest_id"], "{provider}");
+        assert_eq!(emu.copy_count(provider, source, dest), 2, "{provider}");
+        assert_eq!(
+            read_json(&report)["requests"][0]["attempts"][dest],
+            1,
+            "journaled"
+        );
+        // Without a report the same token returns the same (failed) copy: nothing new.
+        let plain = run(against(&emu).args(&args));
+        assert_eq!(code(&plain), 0, "{provider}: {}", stderr(&plain));
+        assert_eq!(emu.copy_count(provider, source, dest), 2, "{provider}");
+    }
+}
+
+#[test]
+fn an_unknown_huawei_job_fails_after_the_grace_instead_of_waiting_out_the_timeout() {
+    let emu = Emu::fast();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let o = run(against(&emu).args([
+        "--report",
+        report.to_str().unwrap(),
+        "huawei",
+        "image",
+        "--id",
+        HW_IMG,
+        "--region",
+        "cn-north-4",
+        "--dest",
+        "cn-east-3",
+        "--agency",
+        "ims_admin_agency",
+        "--name",
+        "golden",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut rep = read_json(&report);
+    rep["records"][0]["job_id"] = json!("0123456789abcdef0123456789abcdef");
+    std::fs::write(&report, rep.to_string()).unwrap();
+    let o = status(
+        &report,
+        &["--wait", "--missing-grace", "200ms", "--timeout", "10m"],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let r = record(&json(&o), "cn-east-3").clone();
+    assert_eq!(r["state"], "failed", "{r}");
+    assert_eq!(r["error"]["code"], "IMS.0404", "{r}");
+}

@@ -53,6 +53,7 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
             description: spec.description.clone(),
             options: spec.options.clone(),
             force_new: salt.clone(),
+            attempts: Default::default(),
         });
     }
     Ok(out)
@@ -197,10 +198,30 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         }
     }
     // A re-run with the journal of an earlier run: the same request (its --force-new salt
-    // included) resumes, so nothing it started is started twice.
-    for req in reqs.iter_mut().filter(|r| r.force_new.is_some()) {
-        if let Some(same) = report.requests.iter().find(|r| same_request(r, req)) {
-            req.force_new = same.force_new.clone();
+    // and attempt numbers included) resumes, so nothing it started is started twice; a
+    // destination whose copy failed in the cloud gets its next attempt (a new token).
+    for req in reqs.iter_mut() {
+        if let Some(same) = report.requests.iter().find(|r| r.same_copies(req)) {
+            if req.force_new.is_some() {
+                req.force_new = same.force_new.clone();
+            }
+            req.attempts = same.attempts.clone();
+        }
+        // Only when the failed copy is the current attempt's (its token): an attempt
+        // journaled but never recorded (a killed run) is resumed, not skipped.
+        for d in req.dest_regions.clone() {
+            let token = provider::token_for(req, &d);
+            let failed_copy = report.records.iter().any(|r| {
+                req.covers(r)
+                    && r.dest_region == d
+                    && r.state == crate::model::CopyState::Failed
+                    && r.dest_id.is_some()
+                    && token.is_some()
+                    && r.client_token == token
+            });
+            if failed_copy {
+                *req.attempts.entry(d).or_default() += 1;
+            }
         }
     }
     let code = super::drive(g, env, &ctx, &mut report, &reqs, super::Run::Copy).await;
@@ -325,13 +346,10 @@ fn earlier_report(g: &Globals) -> Result<Option<Report>> {
 /// another command is refused (its records would decide this run's exit code, and a status
 /// of the report would follow both), unless `--add-to-report` says to add to it.
 fn check_same_command(g: &Globals, earlier: &Report, reqs: &[CopyRequest]) -> Result<()> {
-    let unsalted = |r: &CopyRequest| CopyRequest {
-        force_new: None,
-        ..r.clone()
-    };
-    let theirs: Vec<CopyRequest> = earlier.requests.iter().map(unsalted).collect();
     // This command again (or one of the commands added to the report) resumes.
-    let same = reqs.iter().all(|r| theirs.contains(&unsalted(r)));
+    let same = reqs
+        .iter()
+        .all(|r| earlier.requests.iter().any(|q| q.same_copies(r)));
     let empty = earlier.requests.is_empty() && earlier.records.is_empty();
     if same || empty || g.add_to_report {
         return Ok(());
@@ -350,18 +368,6 @@ fn check_same_command(g: &Globals, earlier: &Report, reqs: &[CopyRequest]) -> Re
                 .join("; ")
         ),
     ))
-}
-
-/// The same copy asked for again, whatever its `--force-new` salt.
-fn same_request(a: &CopyRequest, b: &CopyRequest) -> bool {
-    a.force_new.is_some()
-        && CopyRequest {
-            force_new: None,
-            ..a.clone()
-        } == CopyRequest {
-            force_new: None,
-            ..b.clone()
-        }
 }
 
 fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) -> Result<i32> {

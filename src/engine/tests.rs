@@ -92,6 +92,7 @@ fn request() -> CopyRequest {
         description: None,
         options: Default::default(),
         force_new: None,
+        attempts: Default::default(),
     }
 }
 

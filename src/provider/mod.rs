@@ -65,11 +65,21 @@ pub fn check_dests(dests: &[String], check: impl Fn(&str) -> Result<()>) -> Resu
 
 /// A client token derived from every field that defines a copy, so running the same command
 /// again is the same request to the server: `imgcopy-` and 48 hex characters (≤ 64 ASCII).
-/// With `--force-new` the request's salt makes it a new request.
-pub fn derived_token(req: &CopyRequest, fields: &[&str]) -> String {
+/// With `--force-new` the request's salt makes it a new request; a later attempt at a copy
+/// into `dest` that failed (`CopyRequest::attempts`) is a new request too.
+pub fn derived_token(req: &CopyRequest, dest: &str, fields: &[&str]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    for f in fields.iter().copied().chain(req.force_new.as_deref()) {
+    let attempt = match req.attempt(dest) {
+        0 => None,
+        n => Some(format!("attempt-{n}")),
+    };
+    for f in fields
+        .iter()
+        .copied()
+        .chain(req.force_new.as_deref())
+        .chain(attempt.as_deref())
+    {
         h.update(f.as_bytes());
         h.update([0]);
     }
@@ -553,6 +563,22 @@ pub fn validate_record(rec: &CopyRecord, custom_endpoint: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The client token the copy of `req` into `dest` is sent with, where the cloud takes one
+/// and imgcopy derives it.
+pub fn token_for(req: &CopyRequest, dest: &str) -> Option<String> {
+    match (req.cloud, req.kind) {
+        (Cloud::Baidu, Kind::Snapshot) if req.client_token.is_none() => {
+            Some(baidu::api::client_token(&CopyRequest {
+                dest_regions: vec![dest.to_string()],
+                ..req.clone()
+            }))
+        }
+        (Cloud::Alibaba, _) => Some(alibaba::api::client_token(req, dest)),
+        (Cloud::Aws, Kind::Image) => Some(aws::api::client_token(req, dest)),
+        _ => None,
+    }
 }
 
 /// The read call that looks for source `id` in `region` (for `--dry-run` without `--region`).

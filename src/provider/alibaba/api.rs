@@ -89,7 +89,7 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
         o.resource_group_id.as_deref().unwrap_or(""),
     ];
     fields.extend(tags.iter().map(String::as_str));
-    crate::provider::derived_token(req, &fields)
+    crate::provider::derived_token(req, dest, &fields)
 }
 
 pub use crate::provider::{SOURCE_TAG, SPEC_TAG};
@@ -347,6 +347,7 @@ mod tests {
             description: Some("copy of golden".into()),
             options: CloudOptions::Alibaba(o),
             force_new: None,
+            attempts: Default::default(),
         }
     }
 

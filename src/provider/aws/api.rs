@@ -137,7 +137,7 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
         if o.copy_tags { "copy-tags" } else { "" },
     ];
     fields.extend(tags.iter().map(String::as_str));
-    crate::provider::derived_token(req, &fields)
+    crate::provider::derived_token(req, dest, &fields)
 }
 
 fn common_copy_params(req: &CopyRequest, dest: &str, source_key: &str) -> Vec<(String, String)> {
@@ -390,6 +390,7 @@ mod tests {
             description: Some("golden copy".into()),
             options: CloudOptions::Aws(o),
             force_new: None,
+            attempts: Default::default(),
         }
     }
 

@@ -115,6 +115,12 @@ pub fn client_token(req: &CopyRequest) -> String {
         h.update(b"|new:");
         h.update(salt.as_bytes());
     }
+    // One destination per call (see `submit_snapshot`): its attempt number, after a failure.
+    if let [dest] = req.dest_regions.as_slice() {
+        if let n @ 1.. = req.attempt(dest) {
+            h.update(format!("|attempt:{n}").as_bytes());
+        }
+    }
     format!("imgcopy-{}", &hex::encode(h.finalize())[..48])
 }
 
@@ -267,6 +273,7 @@ mod tests {
             description: None,
             options: Default::default(),
             force_new: None,
+            attempts: Default::default(),
         }
     }
 

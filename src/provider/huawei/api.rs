@@ -401,6 +401,7 @@ mod tests {
             description: Some("test copy".into()),
             options: CloudOptions::Huawei(o),
             force_new: None,
+            attempts: Default::default(),
         }
     }
 
