@@ -52,6 +52,8 @@ pub struct Engine<'a> {
     /// attached) before it is failed: from its submission, and from the first look that
     /// missed it. Clouds are eventually consistent, and one look proves nothing.
     pub missing_grace: Duration,
+    /// The pause before looking again for a copy not visible yet (one poll interval).
+    pub look_again: Duration,
 }
 
 impl Engine<'_> {
@@ -386,19 +388,27 @@ impl Engine<'_> {
             })
             .map(|(i, _)| i)
             .collect();
+        let (grace, pause) = (self.missing_grace, self.look_again);
         let calls = targets.iter().map(|&i| {
             let r = &report.records[i];
             let provider = self.provider(r.provider);
             let (kind, region, id) = (r.kind, r.dest_region.clone(), r.dest_id.clone());
+            // Made within the grace: it may not be visible to reads yet.
+            let fresh = grace.checked_sub((now - r.submitted_at).unsigned_abs());
             async move {
                 let id = id.expect("filtered on dest_id");
+                let tie = crate::provider::Tie {
+                    in_report: true,
+                    force: false,
+                };
+                let visible = fresh.map(|within| crate::provider::Visibility { within, pause });
                 let done = crate::provider::guarded_cancel(
                     provider.as_ref(),
                     kind,
                     &region,
                     &id,
-                    true,
-                    false,
+                    tie,
+                    visible,
                 )
                 .await;
                 (i, done.map(|_| ()))

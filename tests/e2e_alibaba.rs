@@ -77,6 +77,7 @@ fn status_polls_many_copies_in_one_describe_call_per_region() {
     }
     let path = dir.path().join("r.json");
     std::fs::write(&path, merge_reports(reports).to_string()).unwrap();
+    emu.past_lag();
     let before = emu.requests().len();
     let o = status(&path, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

@@ -174,6 +174,7 @@ fn status_polls_one_describe_per_region_and_kind() {
         reports.push(json(&o));
     }
     std::fs::write(&report, merge_reports(reports).to_string()).unwrap();
+    emu.past_lag();
     let before = emu.requests().len();
     let o = status(&report, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -408,6 +409,7 @@ fn cancel_deregisters_a_pending_copy_and_secrets_stay_hidden() {
         .as_str()
         .unwrap()
         .to_string();
+    emu.past_lag();
     let o = run(against(&emu).args(["aws", "cancel", "--id", &id, "--region", "eu-west-1"]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(emu.copies_in("aws", AMI).is_empty());

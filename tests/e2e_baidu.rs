@@ -210,6 +210,7 @@ fn status_resumes_from_the_report_file() {
     assert_eq!(saved["summary"]["submitted"], 2);
     assert!(!std::fs::read_to_string(&report).unwrap().contains(SK));
 
+    emu.past_lag();
     // Not done yet: status looks once and says "copying", exit 0 without --wait.
     let o = status(&report, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

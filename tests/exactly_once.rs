@@ -840,3 +840,79 @@ fn an_unknown_huawei_job_fails_after_the_grace_instead_of_waiting_out_the_timeou
     assert_eq!(r["state"], "failed", "{r}");
     assert_eq!(r["error"]["code"], "IMS.0404", "{r}");
 }
+
+/// Listings are eventually consistent: after a copy call that acted but lost its reply, the
+/// look for what it made waits a poll interval for the listing to catch up, so a copy that is
+/// not visible yet is not made twice.
+#[test]
+fn reconciling_waits_for_eventually_consistent_listings() {
+    for (provider, action, args, source, dest) in [
+        (
+            "baidu",
+            "RemoteCopyImage",
+            vec![
+                "baidu",
+                "image",
+                "--id",
+                "m-demo0001",
+                "--region",
+                "bj",
+                "--dest",
+                "gz",
+            ],
+            "m-demo0001",
+            "gz",
+        ),
+        (
+            "aws",
+            "CopySnapshot",
+            vec![
+                "aws",
+                "snapshot",
+                "--id",
+                "snap-0abc00000000000a1",
+                "--region",
+                "us-east-1",
+                "--dest",
+                "eu-west-1",
+            ],
+            "snap-0abc00000000000a1",
+            "eu-west-1",
+        ),
+        (
+            "huawei",
+            "CopyImageCrossRegion",
+            vec![
+                "huawei",
+                "image",
+                "--id",
+                HW_IMG,
+                "--region",
+                "cn-north-4",
+                "--dest",
+                "cn-east-3",
+                "--agency",
+                "ims_admin_agency",
+                "--name",
+                "golden",
+            ],
+            HW_IMG,
+            "cn-east-3",
+        ),
+    ] {
+        let emu = Emu::fast();
+        // New copies stay out of reads for 300 virtual seconds: 0.1 s here.
+        emu.set_lag(Some(provider), 300.0);
+        emu.fault(json!({"action": action, "drop_after": true, "times": 1}));
+        let o = run(against(&emu)
+            .args(["--poll-interval", "300ms", "--wait"])
+            .args(&args));
+        assert_eq!(code(&o), 0, "{provider}: {}", stderr(&o));
+        assert_eq!(
+            emu.copy_count(provider, source, dest),
+            1,
+            "{provider}: {}",
+            stderr(&o)
+        );
+    }
+}

@@ -370,6 +370,7 @@ fn cancel_finds_the_copy_region_too() {
         .as_str()
         .unwrap()
         .to_string();
+    emu.past_lag();
     let o = run(against(&emu).args(["aws", "cancel", "--id", &id]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("in eu-west-1"), "{}", stderr(&o));

@@ -453,3 +453,243 @@ fn pacing_keeps_a_fan_out_under_the_cloud_limit() {
     assert_eq!(throttled("alibaba=2"), 0, "paced under the limit");
     assert!(throttled("0") > 0, "unpaced, the same fan-out is throttled");
 }
+
+/// One copy shape per cloud and kind: the command for a source, its copy call's action, the
+/// destination, and the demo source to clone.
+struct Shape {
+    cloud: &'static str,
+    action: &'static str,
+    demo: &'static str,
+    dest: &'static str,
+    args: fn(&str) -> Vec<String>,
+}
+
+fn shapes() -> Vec<Shape> {
+    fn v(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+    vec![
+        Shape {
+            cloud: "baidu",
+            action: "RemoteCopyImage",
+            demo: "m-demo0001",
+            dest: "gz",
+            args: |id| {
+                v(&[
+                    "baidu", "image", "--id", id, "--region", "bj", "--dest", "gz",
+                ])
+            },
+        },
+        Shape {
+            cloud: "baidu",
+            action: "RemoteCopySnapshot",
+            demo: "s-demo0001",
+            dest: "gz",
+            args: |id| {
+                v(&[
+                    "baidu", "snapshot", "--id", id, "--region", "bj", "--dest", "gz",
+                ])
+            },
+        },
+        Shape {
+            cloud: "huawei",
+            action: "CopyImageCrossRegion",
+            demo: "6f1f3b3c-0000-4000-8000-000000000001",
+            dest: "cn-east-3",
+            args: |id| {
+                v(&[
+                    "huawei",
+                    "image",
+                    "--id",
+                    id,
+                    "--region",
+                    "cn-north-4",
+                    "--dest",
+                    "cn-east-3",
+                    "--agency",
+                    "ims_admin_agency",
+                    "--name",
+                    "golden",
+                ])
+            },
+        },
+        Shape {
+            cloud: "huawei",
+            action: "CopyImageInRegion",
+            demo: "6f1f3b3c-0000-4000-8000-000000000001",
+            dest: "cn-north-4",
+            args: |id| {
+                v(&[
+                    "huawei",
+                    "image",
+                    "--id",
+                    id,
+                    "--region",
+                    "cn-north-4",
+                    "--name",
+                    "golden-copy",
+                ])
+            },
+        },
+        Shape {
+            cloud: "alibaba",
+            action: "CopyImage",
+            demo: "m-demo0001",
+            dest: "cn-shanghai",
+            args: |id| {
+                v(&[
+                    "alibaba",
+                    "image",
+                    "--id",
+                    id,
+                    "--region",
+                    "cn-hangzhou",
+                    "--dest",
+                    "cn-shanghai",
+                ])
+            },
+        },
+        Shape {
+            cloud: "aws",
+            action: "CopyImage",
+            demo: "ami-0abc00000000000a1",
+            dest: "eu-west-1",
+            args: |id| {
+                v(&[
+                    "aws",
+                    "image",
+                    "--id",
+                    id,
+                    "--region",
+                    "us-east-1",
+                    "--dest",
+                    "eu-west-1",
+                    "--name",
+                    "golden",
+                ])
+            },
+        },
+        Shape {
+            cloud: "aws",
+            action: "CopySnapshot",
+            demo: "snap-0abc00000000000a1",
+            dest: "eu-west-1",
+            args: |id| {
+                v(&[
+                    "aws",
+                    "snapshot",
+                    "--id",
+                    id,
+                    "--region",
+                    "us-east-1",
+                    "--dest",
+                    "eu-west-1",
+                ])
+            },
+        },
+    ]
+}
+
+/// How many single-source runs each shape gets: a few in `cargo test`, more with
+/// `IMGCOPY_STORM_RUNS=N` (the long version).
+fn storm_runs() -> usize {
+    std::env::var("IMGCOPY_STORM_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6)
+}
+
+#[test]
+fn single_source_runs_with_faults_on_the_copy_call_never_duplicate() {
+    for shape in shapes() {
+        let emu = Emu::fast();
+        // Faults on the copy call only: nothing else refreshes what the run knows.
+        emu.fault(json!({"action": shape.action, "status": 500, "rate": 0.3}));
+        emu.fault(json!({"action": shape.action, "drop_after": true, "rate": 0.3}));
+        let n = storm_runs();
+        let sources = emu.clone_source(shape.cloud, shape.demo, n);
+        for (i, id) in sources.iter().enumerate() {
+            let mut args = (shape.args)(id);
+            // Half the runs are forced: a new copy, still once.
+            if i % 2 == 1 {
+                args.push("--force-new".into());
+            }
+            let o = run(against(&emu).args(["--wait"]).args(&args));
+            let made = emu.copy_count(shape.cloud, id, shape.dest);
+            assert!(
+                made <= 1,
+                "{} {}: {made} copies of {id}: {}",
+                shape.cloud,
+                shape.action,
+                stderr(&o)
+            );
+            if code(&o) == 0 {
+                assert_eq!(made, 1, "{} {}: {}", shape.cloud, shape.action, stderr(&o));
+            } else {
+                // A run that gave up says why in its report; running again finishes it once.
+                let again = run(against(&emu).args(["--wait"]).args((shape.args)(id)));
+                let made = emu.copy_count(shape.cloud, id, shape.dest);
+                assert!(
+                    made <= 1,
+                    "{} {}: {made} copies after a re-run: {}",
+                    shape.cloud,
+                    shape.action,
+                    stderr(&again)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn killed_while_the_copy_reply_is_in_flight_a_resume_copies_once() {
+    for shape in shapes() {
+        let emu = Emu::fast();
+        // The copy is made, then its reply stalls; the run is killed while it waits for it.
+        emu.fault(json!({"action": shape.action, "body": "slow", "latency_ms": 5000, "times": 1}));
+        let id = emu.clone_source(shape.cloud, shape.demo, 1).remove(0);
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("r.json");
+        let cmd = || {
+            let mut c = against(&emu);
+            c.args(["--report", report.to_str().unwrap(), "--wait"])
+                .args((shape.args)(&id));
+            c
+        };
+        let mut child = cmd()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..200 {
+            if emu.copy_count(shape.cloud, &id, shape.dest) > 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(
+            emu.copy_count(shape.cloud, &id, shape.dest),
+            1,
+            "{}: the copy was made",
+            shape.action
+        );
+        let o = run(against(&emu).args(["--wait", "--report", report.to_str().unwrap(), "status"]));
+        assert_eq!(
+            code(&o),
+            0,
+            "{} {}: {}",
+            shape.cloud,
+            shape.action,
+            stderr(&o)
+        );
+        assert_eq!(
+            emu.copy_count(shape.cloud, &id, shape.dest),
+            1,
+            "{} {}: copied twice",
+            shape.cloud,
+            shape.action
+        );
+    }
+}

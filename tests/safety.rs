@@ -84,6 +84,7 @@ fn aws_cancel_acts_on_its_own_pending_copy_and_needs_force_for_a_stranger() {
         .as_str()
         .unwrap()
         .to_string();
+    emu.past_lag();
     let o = run(against(&emu).args(["aws", "cancel", "--id", &copy, "--region", "eu-west-1"]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("provenance"), "{}", stderr(&o));
@@ -135,6 +136,7 @@ fn alibaba_cancel_is_tied_by_the_provenance_tag() {
         .as_str()
         .unwrap()
         .to_string();
+    emu.past_lag();
     let o = run(against(&emu).args(["alibaba", "cancel", "--id", &id, "--region", "cn-shanghai"]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = run(against(&emu).args([
@@ -167,6 +169,7 @@ fn baidu_cancel_without_a_report_needs_force() {
         .as_str()
         .unwrap()
         .to_string();
+    emu.past_lag();
     let o = run(against(&emu).args(["baidu", "cancel", "--id", &id, "--region", "gz"]));
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
@@ -358,6 +361,7 @@ fn identical_runs_at_once_without_a_report_copy_once() {
     first.kill().unwrap();
     first.wait().unwrap();
     assert_eq!(calls(&emu, "RemoteCopyImage"), 1);
+    emu.past_lag();
     // Once the first has ended, the same command runs (and finds the copy).
     let o = run(args(&emu).args(["--timeout", "1s"]));
     assert_ne!(code(&o), 2, "{}", stderr(&o));
@@ -492,6 +496,7 @@ fn a_missing_copy_is_failed_only_after_the_grace() {
         .as_str()
         .unwrap()
         .to_string();
+    emu.past_lag();
     let o = run(against(&emu).args(["aws", "cancel", "--id", &id, "--region", "eu-west-1"]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = status(

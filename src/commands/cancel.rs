@@ -43,14 +43,23 @@ pub async fn run(
         r.provider == cloud && r.dest_region == region && r.dest_id.as_deref() == Some(id)
     };
     let in_report = rep.as_ref().is_some_and(|r| r.records.iter().any(mine));
+    // A copy the report knows, made within the grace, may not be visible yet.
+    let fresh = rep.as_ref().and_then(|r| {
+        let rec = r.records.iter().find(|r| mine(r))?;
+        let age = (time::OffsetDateTime::now_utc() - rec.submitted_at).unsigned_abs();
+        g.missing_grace.checked_sub(age)
+    });
     let ctx = context::build(g, env, &[cloud], None).await?;
     let result = crate::provider::guarded_cancel(
         ctx.providers[&cloud].as_ref(),
         kind,
         region,
         id,
-        in_report,
-        force,
+        crate::provider::Tie { in_report, force },
+        fresh.map(|within| crate::provider::Visibility {
+            within,
+            pause: ctx.poll_initial,
+        }),
     )
     .await;
     ctx.shutdown().await;

@@ -109,6 +109,15 @@ fn pacer(g: &Globals) -> Pacer {
     Pacer::new(rates)
 }
 
+/// The first pause between looks: `--poll-interval`, else 10 s (half a second in the sandbox).
+fn poll_initial(g: &Globals, sandbox: bool) -> Duration {
+    g.poll_interval.unwrap_or(if sandbox {
+        Duration::from_millis(500)
+    } else {
+        Duration::from_secs(10)
+    })
+}
+
 /// Starts the sandbox when asked, resolves credentials and endpoints, and builds the providers.
 pub async fn build(
     g: &Globals,
@@ -171,6 +180,8 @@ pub async fn build(
             Arc::new(transport),
             RetryPolicy {
                 max_attempts: g.max_attempts,
+                // One poll interval: how often this run looks at the cloud anyway.
+                reconcile_pause: poll_initial(g, sandbox.is_some()),
                 ..RetryPolicy::default()
             },
             None,
@@ -214,11 +225,7 @@ pub async fn build(
             g.endpoint.clone().or(recorded_endpoint.map(str::to_string))
         },
         sandbox,
-        poll_initial: g.poll_interval.unwrap_or(if fast {
-            Duration::from_millis(500)
-        } else {
-            Duration::from_secs(10)
-        }),
+        poll_initial: poll_initial(g, fast),
         poll_max: if fast {
             Duration::from_secs(2)
         } else {

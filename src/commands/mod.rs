@@ -332,6 +332,7 @@ async fn drive(
         interrupt: interrupt_channel(),
         auth_error: None,
         missing_grace: g.missing_grace,
+        look_again: ctx.poll_initial,
     };
     if !requests.is_empty() {
         engine.submit_all(report, requests, run == Run::Copy).await;

@@ -488,6 +488,7 @@ fn describe(w: &World, p: &[(String, String)], region: &str) -> EmuResponse {
         .resources
         .iter()
         .filter(|r| r.provider == P && r.region == region)
+        .filter(|r| w.visible(r))
         .filter(|r| ids.is_empty() || ids.contains(&r.id.as_str()))
         .filter(|r| statuses.contains(&r.status_at(now).as_str()))
         .filter(|r| param(p, "ImageName").is_none_or(|n| r.name == n))
@@ -631,6 +632,8 @@ mod tests {
         };
         assert_eq!(status(&w, &ids[0]), "Creating");
         assert_eq!(status(&w, &ids[1]), "Waiting");
+        // Reads see new copies once the visibility lag has passed.
+        w.clock.advance(crate::emulator::state::DEFAULT_LAG);
         let listed = |w: &mut World, nonce: &str, extra: &[(&str, &str)]| {
             let mut e = vec![("RegionId", "cn-shanghai")];
             e.extend_from_slice(extra);

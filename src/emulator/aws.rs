@@ -415,7 +415,7 @@ fn describe(w: &World, p: &[(String, String)], region: &str, kind: &str) -> EmuR
         },
     );
     for id in &ids {
-        if w.find(P, kind, region, id).is_none() {
+        if w.find_visible(P, kind, region, id).is_none() {
             return not_found(kind, id);
         }
     }
@@ -431,6 +431,7 @@ fn describe(w: &World, p: &[(String, String)], region: &str, kind: &str) -> EmuR
         .resources
         .iter()
         .filter(|r| r.provider == P && r.kind == kind && r.region == region)
+        .filter(|r| w.visible(r))
     {
         if !ids.is_empty() && !ids.contains(&r.id) {
             continue;

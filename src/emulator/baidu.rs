@@ -291,7 +291,7 @@ fn cancel(w: &mut World, region: &str, id: &str) -> EmuResponse {
 }
 
 fn detail(w: &World, kind: &str, region: &str, id: &str) -> EmuResponse {
-    let Some(i) = w.find(P, kind, region, id) else {
+    let Some(i) = w.find_visible(P, kind, region, id) else {
         return not_found();
     };
     let r = &w.resources[i];
@@ -327,6 +327,7 @@ fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
         .resources
         .iter()
         .filter(|r| r.provider == P && r.kind == "image" && r.region == region)
+        .filter(|r| w.visible(r))
         .filter(|r| want_type.is_none_or(|t| r.image_type.eq_ignore_ascii_case(t)))
         .collect();
     let marker = req.query_value("marker").filter(|m| !m.is_empty());

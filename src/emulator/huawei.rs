@@ -445,6 +445,7 @@ fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
         .resources
         .iter()
         .filter(|r| r.provider == P && r.region == region && want.is_none_or(|id| r.id == id))
+        .filter(|r| w.visible(r))
         .filter(|r| named.is_none_or(|n| r.name == n))
         .filter(|r| !private || r.image_type != "public")
         .map(|r| {

@@ -447,6 +447,28 @@ fn admin(app: &App, method: &Method, path: &str, query: &str, body: &[u8]) -> Em
             w.rate_limit = rps.filter(|r| *r > 0);
             EmuResponse::json(200, &serde_json::json!({ "rps": w.rate_limit }))
         }
+        // `?secs=S[&provider=P]`: how long new copies stay invisible to reads (one cloud or
+        // every cloud).
+        ("POST", "lag") => {
+            let q = parse_query(query);
+            let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+            let Some(secs) = get("secs")
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+            else {
+                return bad("lag: give secs=N (virtual seconds, 0 or more)".into());
+            };
+            let providers: Vec<String> = match get("provider") {
+                Some(p) => vec![p.to_string()],
+                None => ["baidu", "huawei", "alibaba", "aws"]
+                    .map(String::from)
+                    .to_vec(),
+            };
+            for p in providers {
+                w.lags.insert(p, secs);
+            }
+            EmuResponse::json(200, &serde_json::json!({ "lags": w.lags }))
+        }
         ("DELETE", "faults") => {
             w.faults.clear();
             EmuResponse::json(200, &serde_json::json!({}))

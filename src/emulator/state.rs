@@ -245,8 +245,14 @@ pub struct World {
     pub recent: HashMap<String, std::collections::VecDeque<Instant>>,
     /// Faults injected so far.
     pub faults_fired: u64,
+    /// Virtual seconds a new copy stays out of reads (detail, list and describe calls) per
+    /// cloud, as the real services are eventually consistent; `DEFAULT_LAG` unless set.
+    pub lags: HashMap<String, f64>,
     seq: u64,
 }
+
+/// Virtual seconds a new copy is invisible to reads by default.
+pub const DEFAULT_LAG: f64 = 2.0;
 
 impl World {
     pub fn new(speed: f64, copy_seconds: f64, credentials: HashMap<String, String>) -> Self {
@@ -263,6 +269,7 @@ impl World {
             rate_limit: None,
             recent: HashMap::new(),
             faults_fired: 0,
+            lags: HashMap::new(),
             seq: 0,
         };
         super::baidu::seed(&mut w);
@@ -280,6 +287,25 @@ impl World {
         self.resources.iter().position(|r| {
             r.provider == provider && r.kind == kind && r.region == region && r.id == id
         })
+    }
+
+    /// Whether reads see `r` yet: a copy appears `lags[provider]` virtual seconds after it
+    /// was made; other resources always.
+    pub fn visible(&self, r: &Resource) -> bool {
+        let lag = self.lags.get(&r.provider).copied().unwrap_or(DEFAULT_LAG);
+        r.source_id.is_none() || self.now() >= r.created_at + lag
+    }
+
+    /// `find` as a read sees it (eventually consistent).
+    pub fn find_visible(
+        &self,
+        provider: &str,
+        kind: &str,
+        region: &str,
+        id: &str,
+    ) -> Option<usize> {
+        self.find(provider, kind, region, id)
+            .filter(|&i| self.visible(&self.resources[i]))
     }
 
     pub fn log(&mut self, mut entry: LoggedRequest) {

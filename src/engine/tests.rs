@@ -111,6 +111,7 @@ async fn run(fake: Fake, timeout: Duration) -> (Report, Stop, bool, Sink) {
         interrupt: rx,
         auth_error: None,
         missing_grace: Duration::from_secs(300),
+        look_again: Duration::from_millis(10),
     };
     e.submit_all(&mut report, &[request()], true).await;
     let opts = WaitOptions {

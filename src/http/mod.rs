@@ -248,6 +248,13 @@ pub struct Client {
     sent: AtomicU64,
 }
 
+impl Client {
+    /// The pause before reconciling an unknown outcome, for its `round` (1, 2, …).
+    pub fn reconcile_pause(&self, round: u32) -> Duration {
+        self.policy.reconcile_pause * round
+    }
+}
+
 /// A successful reply and how many attempts it took.
 #[derive(Debug)]
 pub struct Reply {

@@ -19,6 +19,10 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
+    /// How long to let the cloud's listings catch up before looking for a copy whose call
+    /// had an unknown outcome (times the round: one pause, then two…). Listings are
+    /// eventually consistent: looking at once could miss the copy and make a second.
+    pub reconcile_pause: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -27,6 +31,7 @@ impl Default for RetryPolicy {
             max_attempts: 5,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(20),
+            reconcile_pause: Duration::from_secs(10),
         }
     }
 }

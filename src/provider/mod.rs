@@ -244,6 +244,7 @@ impl<T> Listings<T> {
 /// provenance mark, which carries the `--force-new` salt: a forced run finds only the copy it
 /// made itself, so it looks (and reconciles) like any other.
 pub async fn find_or_copy<F, FF, C, CF>(
+    client: &Client,
     req: &CopyRequest,
     dest: &str,
     find: F,
@@ -267,6 +268,7 @@ where
                     req.kind,
                     req.source_id
                 );
+                tokio::time::sleep(client.reconcile_pause(round)).await;
                 round += 1;
             }
             done => return done,
@@ -365,22 +367,36 @@ pub struct Target {
 /// Cancels the copy `id` in `region` only if it is still in progress and tied to imgcopy:
 /// `in_report` (the run's report holds it) or a provenance mark; `force` stands in for the
 /// tie, never for the state. Anything else is refused with a message and nothing changes.
+/// `visible`: a copy made moments ago may not be visible to reads yet (eventual
+/// consistency); it is looked for again, `pause` apart, `within` that time.
 pub async fn guarded_cancel(
     provider: &dyn Provider,
     kind: Kind,
     region: &str,
     id: &str,
-    in_report: bool,
-    force: bool,
+    tie: Tie,
+    visible: Option<Visibility>,
 ) -> Result<Target> {
+    let Tie { in_report, force } = tie;
     let cloud = provider.cloud();
     let refuse = |why: String| {
         Err(Error::new(ErrorKind::Rejected, why)
             .with_provider(cloud)
             .with_code("Refused"))
     };
-    let Some(target) = provider.inspect(kind, region, id).await? else {
-        return refuse(format!("no {kind} {id} in {region}; nothing canceled"));
+    let until = visible.map(|v| (tokio::time::Instant::now() + v.within, v.pause));
+    let target = loop {
+        match provider.inspect(kind, region, id).await? {
+            Some(t) => break t,
+            None if until.is_some_and(|(u, _)| tokio::time::Instant::now() < u) => {
+                tokio::time::sleep(until.map(|(_, p)| p).unwrap_or_default()).await;
+            }
+            None => {
+                return refuse(format!(
+                    "no {kind} {id} in {region}; nothing canceled (a copy made moments ago may not be visible yet: try again shortly)"
+                ))
+            }
+        }
     };
     if !target.in_progress {
         return refuse(format!(
@@ -395,6 +411,22 @@ pub async fn guarded_cancel(
     }
     provider.cancel(kind, region, id).await?;
     Ok(target)
+}
+
+/// What ties a cancel's target to imgcopy besides a provenance mark.
+#[derive(Debug, Clone, Copy)]
+pub struct Tie {
+    /// The report given holds the copy.
+    pub in_report: bool,
+    /// `--force`: an in-progress copy imgcopy cannot tie to itself.
+    pub force: bool,
+}
+
+/// How long to keep looking for a copy made moments ago, and how often.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility {
+    pub within: std::time::Duration,
+    pub pause: std::time::Duration,
 }
 
 /// A documented limit on copies running at once: copies with the same `key` share `max`

@@ -97,6 +97,21 @@ impl Emu {
         self.admin("POST", "fixtures", Some(resource));
     }
 
+    /// New copies of `provider` (or of every cloud) stay invisible to reads for `secs`
+    /// virtual seconds (the emulator's default is a small lag).
+    pub fn set_lag(&self, provider: Option<&str>, secs: f64) {
+        let p = provider
+            .map(|p| format!("&provider={p}"))
+            .unwrap_or_default();
+        self.admin("POST", &format!("lag?secs={secs}{p}"), None);
+    }
+
+    /// Lets the emulator's visibility lag pass (new copies show in reads after it), as a
+    /// few seconds do on a real cloud.
+    pub fn past_lag(&self) {
+        self.advance(3.0);
+    }
+
     pub fn limit_rps(&self, rps: u32) {
         self.admin("POST", &format!("limits?rps={rps}"), None);
     }

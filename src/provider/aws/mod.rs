@@ -255,7 +255,7 @@ impl AwsProvider {
                     r.attempts = attempts;
                     Ok(r)
                 };
-                super::find_or_copy(req, dest, find, copy).await
+                super::find_or_copy(&self.api.client, req, dest, find, copy).await
             }
         }
     }

@@ -186,6 +186,8 @@ impl BaiduProvider {
                     for d in &sub.dest_regions {
                         self.listings.forget(d);
                     }
+                    // Let the listings catch up before looking (eventual consistency).
+                    tokio::time::sleep(self.api.client.reconcile_pause(round)).await;
                     remaining = sub.dest_regions;
                 }
                 Err(e) => {

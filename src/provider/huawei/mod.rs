@@ -200,7 +200,7 @@ impl HuaweiProvider {
             r.attempts = attempts;
             Ok(r)
         };
-        super::find_or_copy(req, dest, find, copy).await
+        super::find_or_copy(&self.api.client, req, dest, find, copy).await
     }
 
     /// A copy of `src` named `name`, marked `marker`, in `dest`.
