@@ -97,10 +97,22 @@ impl Engine<'_> {
     /// started, but the ones under way are finished and recorded: nothing is lost.
     /// `again`: also submit destinations whose copy failed or was canceled in an earlier run.
     pub async fn submit_all(&mut self, report: &mut Report, requests: &[CopyRequest], again: bool) {
+        let now = OffsetDateTime::now_utc();
         for r in requests {
             match report.requests.iter().position(|q| q.same_copies(r)) {
-                // The journal keeps what this run sends (its salt and attempt numbers).
-                Some(i) => report.requests[i] = r.clone(),
+                Some(i) => {
+                    // A forced request an earlier run journaled: where the cloud cannot look
+                    // for a forced copy, one it may have sent is never sent again.
+                    let resumed =
+                        r.force_new.is_some() && report.requests[i].force_new == r.force_new;
+                    if resumed && !self.provider(r.cloud).finds_forced_copies(r.kind) {
+                        for d in &r.dest_regions {
+                            self.refuse_unknown_forced(report, r, d, now);
+                        }
+                    }
+                    // The journal keeps what this run sends (its salt and attempt numbers).
+                    report.requests[i] = r.clone();
+                }
                 None => report.requests.push(r.clone()),
             }
         }
@@ -186,6 +198,38 @@ impl Engine<'_> {
             }
         }
         go
+    }
+
+    /// The copy of a resumed forced request into `dest`, when no record says what became of
+    /// it: failed, with what to do, instead of sent a second time.
+    fn refuse_unknown_forced(
+        &mut self,
+        report: &mut Report,
+        req: &CopyRequest,
+        dest: &str,
+        now: OffsetDateTime,
+    ) {
+        let unknown = match report
+            .records
+            .iter()
+            .find(|r| copy_key(r) == request_key(req, dest))
+        {
+            None => true,
+            Some(r) => r.state.in_flight() && r.dest_id.is_none() && r.job_id.is_none(),
+        };
+        if !unknown {
+            return;
+        }
+        let err = RecordError {
+            code: "UnknownForcedCopy".into(),
+            message: format!(
+                "a --force-new copy an earlier run may have sent carries no mark to look for; look in {dest} for an image named {} made since the run started, then run again (a new --force-new makes another)",
+                req.name.as_deref().unwrap_or("like the source")
+            ),
+            request_id: None,
+            retryable: false,
+        };
+        self.record(report, CopyRecord::rejected(req, dest, err, now));
     }
 
     /// Puts `r` in the report in place of the record of the same copy, and tells the observer.

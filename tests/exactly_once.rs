@@ -916,3 +916,45 @@ fn reconciling_waits_for_eventually_consistent_listings() {
         );
     }
 }
+
+#[test]
+fn a_killed_forced_baidu_image_copy_is_never_sent_again_on_resume() {
+    let emu = Emu::fast();
+    emu.fault(json!({"action": "RemoteCopyImage", "body": "slow", "latency_ms": 5000, "times": 1}));
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let mut child = against(&emu)
+        .args(["--report", report.to_str().unwrap(), "--wait"])
+        .args([
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "gz",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .arg("--force-new")
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if emu.copy_count("baidu", "m-demo0001", "gz") > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let o = status(&report, &["--wait"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let r = record(&json(&o), "gz").clone();
+    assert_eq!(r["error"]["code"], "UnknownForcedCopy", "{r}");
+    assert_eq!(
+        emu.copy_count("baidu", "m-demo0001", "gz"),
+        1,
+        "never sent twice"
+    );
+}

@@ -540,6 +540,13 @@ pub trait Provider: Send + Sync {
         None
     }
 
+    /// Whether a `--force-new` copy of `kind` can be found again (by its salted token or
+    /// mark) after an unknown outcome or a kill; where not, a resumed forced copy is never
+    /// sent twice.
+    fn finds_forced_copies(&self, _kind: Kind) -> bool {
+        true
+    }
+
     /// Whether a refusal with `code` means such a limit was reached (wait, then resubmit).
     fn is_slot_error(&self, _code: &str) -> bool {
         false

@@ -462,6 +462,11 @@ impl Provider for BaiduProvider {
         }
     }
 
+    /// Snapshot copies carry the salted token; image copies carry nothing to find.
+    fn finds_forced_copies(&self, kind: Kind) -> bool {
+        kind == Kind::Snapshot
+    }
+
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
         super::poll_each(records, self.concurrency, |r| async move {
             self.poll_one(&r).await
