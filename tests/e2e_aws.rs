@@ -485,3 +485,25 @@ fn several_sources_in_one_run_each_to_every_destination() {
     }
     assert!(records(&rep).iter().all(|r| r["state"] == "available"));
 }
+
+#[test]
+fn a_failed_snapshot_copy_says_why() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "--wait",
+        "aws",
+        "snapshot",
+        "--id",
+        "snap-0abc00000000000a2",
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1",
+    ]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let e = record(&json(&o), "eu-west-1")["error"].clone();
+    assert!(
+        e["message"].as_str().unwrap().contains("could not be read"),
+        "EC2's statusMessage reaches the record: {e}"
+    );
+}

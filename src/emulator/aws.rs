@@ -467,9 +467,15 @@ fn describe(w: &World, p: &[(String, String)], region: &str, kind: &str) -> EmuR
             } else {
                 100
             };
+            // A failed snapshot says why in `statusMessage` (EC2's name for StateMessage).
+            let message = if state == "error" {
+                "<statusMessage>The snapshot copy failed: the source snapshot could not be read.</statusMessage>"
+            } else {
+                ""
+            };
             let _ = write!(
                 items,
-                "<item><snapshotId>{}</snapshotId><status>{state}</status><progress>{progress}%</progress><description>{description}</description><ownerId>123456789012</ownerId>{}</item>",
+                "<item><snapshotId>{}</snapshotId><status>{state}</status>{message}<progress>{progress}%</progress><description>{description}</description><ownerId>123456789012</ownerId>{}</item>",
                 r.id, tag_set(r)
             );
         }

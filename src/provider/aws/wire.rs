@@ -84,7 +84,8 @@ pub struct Snapshot {
     pub status: String,
     #[serde(default)]
     pub progress: Option<String>,
-    #[serde(default)]
+    /// `Snapshot.StateMessage`, which EC2 serialises as `statusMessage`.
+    #[serde(rename = "statusMessage", alias = "stateMessage", default)]
     pub state_message: Option<String>,
     #[serde(default = "ItemSet::default")]
     pub tag_set: ItemSet<Tag>,

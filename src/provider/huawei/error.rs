@@ -31,6 +31,12 @@ fn classify(code: &str, status: u16) -> (ErrorKind, bool) {
     if code.starts_with("APIGW.03") {
         return (ErrorKind::Auth, false);
     }
+    // A 401/403 carrying an IMS business code refuses the operation, not the credentials
+    // (e.g. a quota or a state): the copy fails with that code. The gateway's and IAM's
+    // codes (or none) are credentials errors.
+    if matches!(status, 401 | 403) && (code.starts_with("IMG.") || code.starts_with("IMS.")) {
+        return (ErrorKind::Rejected, false);
+    }
     match status {
         401 | 403 => (ErrorKind::Auth, false),
         404 => (ErrorKind::NotFound, false),
@@ -80,6 +86,27 @@ mod tests {
             headers: vec![("X-Request-Id".into(), "req-h".into())],
             body: Bytes::from(body.to_string()),
         }
+    }
+
+    #[test]
+    fn a_403_with_an_ims_code_is_a_refusal_not_a_credentials_error() {
+        let business = parse_error(&resp(
+            403,
+            r#"{"error":{"message":"The image is unavailable.","code":"IMG.0046"}}"#,
+        ));
+        assert_eq!(business.kind, ErrorKind::Rejected);
+        assert_eq!(business.exit_code(), 1);
+        let gateway = parse_error(&resp(
+            401,
+            r#"{"error_msg":"Incorrect IAM authentication information","error_code":"APIGW.0301"}"#,
+        ));
+        assert_eq!(gateway.kind, ErrorKind::Auth);
+        assert_eq!(parse_error(&resp(403, "")).kind, ErrorKind::Auth);
+        let iam = parse_error(&resp(
+            403,
+            r#"{"error":{"message":"Policy doesn't allow ims:images:copy","code":"IAM.0002"}}"#,
+        ));
+        assert_eq!(iam.kind, ErrorKind::Auth);
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl HuaweiProvider {
                 format!("no image {} in {}", req.source_id, req.source_region),
             )));
         };
-        let whole = img.whole_image.as_deref() == Some("true");
+        let whole = img.whole_image == Some(true);
         let o = api::options(req);
         let reason = if img.status != "active" {
             Some((

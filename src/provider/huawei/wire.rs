@@ -50,6 +50,20 @@ pub struct JobEntities {
     pub process_percent: Option<f64>,
 }
 
+/// An IMS `__*` flag: `true`/`false` as a boolean or a string (any case); anything else is
+/// unset.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Bool(b)) => Some(b),
+        Some(serde_json::Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ImageList {
     #[serde(default)]
@@ -70,8 +84,33 @@ pub struct ImageInfo {
     pub status: String,
     #[serde(default)]
     pub disk_format: Option<String>,
-    #[serde(rename = "__whole_image", default)]
-    pub whole_image: Option<String>,
+    /// A string (`"true"`) in the public models, a boolean in the query doc: both read.
+    #[serde(rename = "__whole_image", default, deserialize_with = "flag")]
+    pub whole_image: Option<bool>,
     #[serde(rename = "__system__cmkid", default)]
     pub cmk_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_image_flags_read_as_strings_or_booleans() {
+        for (raw, want) in [
+            (r#""true""#, Some(true)),
+            (r#""True""#, Some(true)),
+            ("true", Some(true)),
+            (r#""false""#, Some(false)),
+            ("false", Some(false)),
+            ("null", None),
+            (r#""maybe""#, None),
+        ] {
+            let img: ImageInfo =
+                serde_json::from_str(&format!(r#"{{"id":"x","__whole_image":{raw}}}"#)).unwrap();
+            assert_eq!(img.whole_image, want, "{raw}");
+        }
+        let absent: ImageInfo = serde_json::from_str(r#"{"id":"x"}"#).unwrap();
+        assert_eq!(absent.whole_image, None);
+    }
 }
