@@ -687,13 +687,19 @@ fn outstanding(report: &Report, req: &CopyRequest, first: Option<bool>) -> Vec<S
         .collect()
 }
 
-/// Records still in progress that have an id to follow.
+/// Records still in progress that have an id to follow, or that the cloud accepted without
+/// naming the copy (`NoCopyId`: the provider looks for it by name).
 fn followable(report: &Report) -> Vec<usize> {
     report
         .records
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.state.in_flight() && (r.dest_id.is_some() || r.job_id.is_some()))
+        .filter(|(_, r)| {
+            r.state.in_flight()
+                && (r.dest_id.is_some()
+                    || r.job_id.is_some()
+                    || r.error.as_ref().is_some_and(|e| e.code == "NoCopyId"))
+        })
         .map(|(i, _)| i)
         .collect()
 }

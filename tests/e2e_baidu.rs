@@ -540,3 +540,71 @@ fn dry_run_prints_the_request_and_sends_nothing() {
     assert!(!out.contains(SK));
     assert!(emu.requests().is_empty());
 }
+
+#[test]
+fn a_remote_copy_reply_without_results_is_followed_by_name_and_never_resent() {
+    for with_name in [true, false] {
+        let emu = Emu::fast();
+        // The copies are made; the reply names none of them (as the Python SDK reads it).
+        emu.fault(serde_json::json!({"action": "RemoteCopyImage", "reply": {}}));
+        let mut cmd = against(&emu);
+        cmd.args([
+            "--wait",
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+        ])
+        .args(["--dest", "gz,su"]);
+        if with_name {
+            cmd.args(["--name", "golden-2026"]);
+        }
+        let o = run(&mut cmd);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let rep = json(&o);
+        for d in ["gz", "su"] {
+            let r = record(&rep, d);
+            assert_eq!(r["state"], "available", "{r}");
+            assert!(r["dest_id"].is_string(), "{r}");
+            assert_eq!(emu.copy_count("baidu", "m-demo0001", d), 1);
+        }
+        let sent = emu
+            .requests()
+            .iter()
+            .filter(|r| r["action"] == "RemoteCopyImage")
+            .count();
+        assert_eq!(sent, 1, "never sent again");
+        // The name was always sent: without --name, the source's.
+        let copies = emu.copies_in("baidu", "m-demo0001");
+        let want = if with_name {
+            "golden-2026"
+        } else {
+            "golden-ubuntu-2204"
+        };
+        assert!(copies.iter().all(|c| c["name"] == want), "{copies:?}");
+    }
+}
+
+#[test]
+fn an_unnamed_copy_that_shows_late_is_found_while_waiting() {
+    let emu = Emu::fast();
+    emu.fault(serde_json::json!({"action": "RemoteCopyImage", "reply": {}}));
+    // Listings show the copy only after 0.6 s here: past the first looks.
+    emu.set_lag(Some("baidu"), 1800.0);
+    let o = run(against(&emu).args([
+        "--wait",
+        "baidu",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "bj",
+        "--dest",
+        "gz",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(record(&json(&o), "gz")["state"], "available");
+    assert_eq!(emu.copy_count("baidu", "m-demo0001", "gz"), 1);
+}

@@ -137,17 +137,24 @@ impl BaiduProvider {
     /// is adopted; only the other destinations are copied. A copy call whose outcome is
     /// unknown is reconciled the same way before it is tried again.
     async fn submit_image(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
-        let source = match req.force_new {
-            Some(_) => None,
-            None => Some(self.source_image(req).await?),
+        // The source's name: every copy is sent with a name (`--name`, else the source's),
+        // so that a copy the reply does not name can be found.
+        let src = self.source_image(req).await?;
+        let name = req.name.clone().unwrap_or_else(|| src.name.clone());
+        let req = &CopyRequest {
+            name: Some(name.clone()),
+            ..req.clone()
         };
+        // A forced copy is new: earlier copies of that name are not it.
+        let look = req.force_new.is_none();
         let mut records = Vec::new();
         let mut remaining = req.dest_regions.clone();
         for round in 1..=super::RECONCILE_ROUNDS {
-            if let Some(src) = &source {
-                let name = req.name.as_deref().unwrap_or(&src.name);
+            if look {
                 let found = futures::future::join_all(
-                    remaining.iter().map(|d| self.find_image_copy(src, name, d)),
+                    remaining
+                        .iter()
+                        .map(|d| self.find_image_copy(&src, &name, d)),
                 )
                 .await;
                 let mut still = Vec::new();
@@ -157,7 +164,7 @@ impl BaiduProvider {
                             req,
                             &dest,
                             &id,
-                            Some(name),
+                            Some(&name),
                             AdoptedBy::Name,
                         )),
                         None => still.push(dest),
@@ -173,12 +180,12 @@ impl BaiduProvider {
                 ..req.clone()
             };
             match self.remote_copy_image(&sub).await {
-                Ok(made) => records.extend(made),
-                Err(e)
-                    if e.outcome_unknown()
-                        && source.is_some()
-                        && round < super::RECONCILE_ROUNDS =>
-                {
+                Ok(made) => {
+                    for rec in made {
+                        records.push(self.name_untracked(&src, rec, round).await);
+                    }
+                }
+                Err(e) if e.outcome_unknown() && look && round < super::RECONCILE_ROUNDS => {
                     tracing::warn!(
                         "image copy call for {}: {e}; looking for what it made before trying again",
                         req.source_id
@@ -201,12 +208,11 @@ impl BaiduProvider {
                         for d in &sub.dest_regions {
                             self.listings.forget(d);
                         }
-                        if source.is_none() {
+                        if !look {
                             // A forced copy carries no mark to look for: never sent again.
                             re.retryable = false;
                             re.message.push_str(&format!(
-                                "; with --force-new the copy cannot be looked for, so it is not sent again: look for an image named {} in the destination before running again",
-                                req.name.as_deref().unwrap_or("like the source")
+                                "; with --force-new the copy cannot be looked for, so it is not sent again: look for an image named {name} in the destination before running again"
                             ));
                         }
                     }
@@ -219,6 +225,36 @@ impl BaiduProvider {
             }
         }
         Ok(records)
+    }
+
+    /// A copy the remoteCopy reply accepted without naming (the reply may carry no
+    /// per-region result): found in its region by name right away, a poll interval apart,
+    /// and followed; the call is never sent again for it. Still unseen, the record keeps
+    /// `NoCopyId` and the wait goes on looking for it by name.
+    async fn name_untracked(
+        &self,
+        src: &wire::ImageModel,
+        mut rec: CopyRecord,
+        round: u32,
+    ) -> CopyRecord {
+        if rec.dest_id.is_some() || rec.state != CopyState::Submitted {
+            return rec;
+        }
+        let name = rec.name.clone().unwrap_or_default();
+        for pause in 1..=super::RECONCILE_ROUNDS {
+            self.listings.forget(&rec.dest_region);
+            tokio::time::sleep(self.api.client.reconcile_pause(pause.max(round))).await;
+            if let Ok(Some(id)) = self.find_image_copy(src, &name, &rec.dest_region).await {
+                tracing::info!(
+                    "{}: the reply named no copy; found {id} by name",
+                    rec.label()
+                );
+                rec.dest_id = Some(id);
+                rec.error = None;
+                break;
+            }
+        }
+        rec
     }
 
     /// The source image's name and creation time.
@@ -363,7 +399,7 @@ impl BaiduProvider {
 
     async fn poll_one(&self, rec: &CopyRecord) -> Result<PollUpdate> {
         let Some(id) = rec.dest_id.as_deref() else {
-            return Err(Error::protocol("no destination id to follow").with_provider(Cloud::Baidu));
+            return self.find_unnamed(rec).await;
         };
         let call = api::detail(rec.kind, &rec.dest_region, id);
         let status = match rec.kind {
@@ -387,6 +423,46 @@ impl BaiduProvider {
                 e.message,
             )),
             Err(e) => Err(e),
+        }
+    }
+}
+
+impl BaiduProvider {
+    /// A copy the reply did not name, looked for by its name in its region: found, it is
+    /// followed by id from now on; not found, it is missing (failed once the grace passes).
+    async fn find_unnamed(&self, rec: &CopyRecord) -> Result<PollUpdate> {
+        let (Some(name), Kind::Image) = (rec.name.as_deref(), rec.kind) else {
+            return Err(Error::protocol("no destination id to follow").with_provider(Cloud::Baidu));
+        };
+        let req = CopyRequest {
+            cloud: Cloud::Baidu,
+            kind: Kind::Image,
+            source_id: rec.source_id.clone(),
+            source_region: rec.source_region.clone(),
+            dest_regions: vec![rec.dest_region.clone()],
+            name: Some(name.to_string()),
+            client_token: None,
+            description: None,
+            options: Default::default(),
+            force_new: None,
+            attempts: Default::default(),
+        };
+        let src = self.source_image(&req).await?;
+        self.listings.forget(&rec.dest_region);
+        match self.find_image_copy(&src, name, &rec.dest_region).await? {
+            // Its id from now on; the next look follows it by id.
+            Some(id) => Ok(PollUpdate {
+                state: rec.state,
+                dest_id: Some(id),
+                progress: rec.progress,
+                cloud_status: rec.cloud_status.clone(),
+                error: None,
+                missing: false,
+            }),
+            None => Ok(PollUpdate::missing(
+                "NoCopyId",
+                format!("no image named {name} in {} yet", rec.dest_region),
+            )),
         }
     }
 }
