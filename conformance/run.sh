@@ -27,7 +27,9 @@ done
 (cd "$root" && cargo build --quiet --bin imgcopy)
 bin="$root/target/debug/imgcopy"
 log="$(mktemp)"
-"$bin" emulator --listen 127.0.0.1:0 --speed 1 >"$log" 2>&1 &
+# The SDK drivers check signatures and shapes one call after another, so new copies are
+# visible at once here; imgcopy's own tests run with the default visibility lag.
+"$bin" emulator --listen 127.0.0.1:0 --speed 1 --visibility-lag 0 >"$log" 2>&1 &
 emu=$!
 trap 'kill "$emu" 2>/dev/null || true; wait "$emu" 2>/dev/null || true; rm -f "$log"' EXIT
 base=""

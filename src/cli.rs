@@ -358,6 +358,10 @@ struct EmulatorArgs {
     /// Virtual seconds a copy takes (0 to 10000000)
     #[arg(long, default_value_t = 300.0, value_parser = number_in::<0, 10_000_000_000>)]
     copy_seconds: f64,
+    /// Virtual seconds a new copy stays out of detail, list and describe replies, as the real
+    /// services are eventually consistent (0 to 86400) [default: 2]
+    #[arg(long, value_parser = number_in::<0, 86_400_000>)]
+    visibility_lag: Option<f64>,
 }
 
 /// A finite number from `MIN_MILLI / 1000` to `MAX_MILLI / 1000`.
@@ -527,6 +531,7 @@ impl Cli {
                 secret_key: a.secret_key,
                 speed: a.speed,
                 copy_seconds: a.copy_seconds,
+                visibility_lag: a.visibility_lag,
             }),
         };
         Invocation {

@@ -555,7 +555,10 @@ impl Endpoint {
 
     /// The base URL for one region.
     pub fn url_for(&self, region: &str) -> Result<Url> {
-        let s = self.template.replace("{region}", region);
+        let s = self
+            .template
+            .replace("{region}", region)
+            .replace("{aws_dns_suffix}", aws_dns_suffix(region));
         Url::parse(&s)
             .map_err(|e| Error::new(ErrorKind::Usage, format!("invalid endpoint URL `{s}`: {e}")))
             .and_then(|u| {
@@ -568,6 +571,17 @@ impl Endpoint {
                     Ok(u)
                 }
             })
+    }
+}
+
+/// The DNS suffix of the AWS partition a region is in (botocore's `endpoints.json`): China
+/// regions answer under `amazonaws.com.cn`; the commercial and GovCloud regions under
+/// `amazonaws.com`.
+pub fn aws_dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
     }
 }
 
@@ -593,7 +607,7 @@ pub fn default_endpoint(cloud: Cloud) -> &'static str {
         Cloud::Baidu => "https://bcc.{region}.baidubce.com",
         Cloud::Huawei => "https://ims.{region}.myhuaweicloud.com",
         Cloud::Alibaba => "https://ecs.{region}.aliyuncs.com",
-        Cloud::Aws => "https://ec2.{region}.amazonaws.com",
+        Cloud::Aws => "https://ec2.{region}.{aws_dns_suffix}",
     }
 }
 
@@ -737,5 +751,19 @@ mod tests {
             config_path(&env(&[("HOME", "/h")])),
             Some(PathBuf::from("/h/.config/imgcopy/config.toml"))
         );
+    }
+}
+
+#[cfg(test)]
+mod partition_tests {
+    use super::*;
+
+    #[test]
+    fn aws_default_endpoints_follow_the_partition() {
+        let ep = Endpoint::parse(default_endpoint(Cloud::Aws), "default").unwrap();
+        let host = |r: &str| ep.url_for(r).unwrap().host_str().unwrap().to_string();
+        assert_eq!(host("us-east-1"), "ec2.us-east-1.amazonaws.com");
+        assert_eq!(host("cn-north-1"), "ec2.cn-north-1.amazonaws.com.cn");
+        assert_eq!(host("us-gov-west-1"), "ec2.us-gov-west-1.amazonaws.com");
     }
 }

@@ -49,13 +49,13 @@ fn bad_inputs_exit_2_name_the_flag_and_send_nothing() {
         ),
         (
             vec![
-                "baidu", "image", "--id", "m-abc", "--region", "beijing", "--dest", "gz",
+                "baidu", "image", "--id", "m-abc", "--region", "Bei Jing", "--dest", "gz",
             ],
             "--region",
         ),
         (
             vec![
-                "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "mars",
+                "baidu", "image", "--id", "m-abc", "--region", "bj", "--dest", "Mars",
             ],
             "--dest",
         ),
@@ -183,7 +183,7 @@ fn bad_inputs_exit_2_name_the_flag_and_send_nothing() {
             "--id",
         ),
         (
-            vec!["baidu", "cancel", "--id", "m-abc", "--region", "nowhere"],
+            vec!["baidu", "cancel", "--id", "m-abc", "--region", "no where"],
             "--region",
         ),
         (vec!["status"], "--report"),

@@ -305,7 +305,7 @@ fn wrong_secret_is_exit_3_and_bad_inputs_exit_2() {
                 "--id",
                 "m-1",
                 "--region",
-                "cn-mars",
+                "cn_mars",
                 "--dest",
                 "cn-shanghai",
             ],

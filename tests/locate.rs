@@ -296,7 +296,7 @@ fn not_found_found_twice_and_malformed() {
                 "--id",
             ),
             (
-                vec!["baidu", "image", "--id", "m-demo0001", "--dest", "mars"],
+                vec!["baidu", "image", "--id", "m-demo0001", "--dest", "mars!"],
                 "--dest",
             ),
         ],
@@ -412,4 +412,107 @@ fn a_source_region_destination_is_confirmed_when_the_region_is_given() {
         (Some("failed"), Some("SourceNotFound")),
         "{r}"
     );
+}
+
+#[test]
+fn region_tables_come_from_the_sdks_and_another_endpoint_takes_any_region_name() {
+    // China and GovCloud partitions are known, with their own endpoint suffix.
+    let o = run(imgcopy().args([
+        "--dry-run",
+        "--output",
+        "json",
+        "aws",
+        "image",
+        "--id",
+        "ami-0abc00000000000a1",
+        "--region",
+        "cn-north-1",
+        "--dest",
+        "cn-northwest-1",
+        "--name",
+        "golden",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let url = json(&o)["requests"][0]["url"].as_str().unwrap().to_string();
+    assert!(
+        url.starts_with("https://ec2.cn-northwest-1.amazonaws.com.cn/"),
+        "{url}"
+    );
+    let o = run(imgcopy().args([
+        "--dry-run",
+        "aws",
+        "snapshot",
+        "--id",
+        "snap-0abc00000000000a1",
+        "--region",
+        "us-gov-west-1",
+        "--dest",
+        "us-gov-east-1",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // An unknown region without an endpoint override: exit 2 with the known list.
+    let o = run(imgcopy().args([
+        "--dry-run",
+        "alibaba",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "cn-hangzhou",
+        "--dest",
+        "xx-new-1",
+    ]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("known:"), "{}", stderr(&o));
+    // With --endpoint, any well-formed region name, for every cloud.
+    let emu = Emu::fast();
+    for args in [
+        vec![
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "xx-new-1",
+        ],
+        vec![
+            "alibaba",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "cn-hangzhou",
+            "--dest",
+            "xx-new-1",
+        ],
+        vec![
+            "aws",
+            "image",
+            "--id",
+            "ami-0abc00000000000a1",
+            "--region",
+            "us-east-1",
+            "--dest",
+            "xx-new-1",
+            "--name",
+            "golden",
+        ],
+    ] {
+        let o = run(against(&emu).arg("--dry-run").args(&args));
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+    }
+    let o = run(against(&emu).args([
+        "--dry-run",
+        "baidu",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "bj",
+        "--dest",
+        "Not A Region",
+    ]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
 }

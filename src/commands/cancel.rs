@@ -21,7 +21,8 @@ pub async fn run(
         .first()
         .copied()
         .unwrap_or_default();
-    crate::provider::validate_cancel(cloud, kind, id, region.unwrap_or(stand_in))?;
+    let custom = context::custom_endpoint(g, env, cloud)?;
+    crate::provider::validate_cancel(cloud, kind, id, region.unwrap_or(stand_in), custom)?;
     if g.dry_run {
         crate::outln!(
             "dry run: would look at {cloud} {kind} {id} in {}, and cancel it only if it is a copy in progress imgcopy made; nothing sent",

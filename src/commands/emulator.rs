@@ -23,6 +23,7 @@ pub async fn run(spec: &EmulatorSpec) -> Result<i32> {
         secret_key: spec.secret_key.clone(),
         speed: spec.speed,
         copy_seconds: spec.copy_seconds,
+        visibility_lag: spec.visibility_lag,
     })
     .await
     .map_err(|e| Error::io(format!("listening on {}", spec.listen), e))?;

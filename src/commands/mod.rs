@@ -67,6 +67,8 @@ pub struct EmulatorSpec {
     pub secret_key: String,
     pub speed: f64,
     pub copy_seconds: f64,
+    /// `--visibility-lag`: virtual seconds new copies stay out of reads.
+    pub visibility_lag: Option<f64>,
 }
 
 #[derive(Debug, Clone)]

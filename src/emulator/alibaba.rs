@@ -1,9 +1,9 @@
 //! Alibaba Cloud ECS in the emulator: CopyImage with ClientToken idempotency and per-region
 //! queueing, CancelCopyImage, DescribeImages; RPC (HMAC-SHA1) and ACS3 signatures.
 
+use super::rules::ALIBABA_REGIONS as REGIONS;
 use super::state::{Resource, World};
 use super::{EmuRequest, EmuResponse, Route};
-use crate::provider::alibaba::api::REGIONS;
 use crate::sign::aliyun as sig;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -276,7 +276,7 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
 }
 
 fn valid_name(n: &str) -> bool {
-    crate::provider::alibaba::api::check_name(n).is_ok()
+    super::rules::alibaba_name_ok(n)
 }
 
 fn copy_image(w: &mut World, p: &[(String, String)], region: &str) -> EmuResponse {
@@ -305,7 +305,7 @@ fn copy_image(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
         }
     }
     if let Some(d) = param(p, "DestinationDescription") {
-        if crate::provider::alibaba::api::check_description(d).is_err() {
+        if !super::rules::alibaba_description_ok(d) {
             return error(
                 400,
                 "InvalidDescription.Malformed",

@@ -1,9 +1,9 @@
 //! AWS EC2 in the emulator: the query API subset imgcopy uses, SigV4-verified, with copies
 //! moving pending → available (AMIs) or pending → completed (snapshots) over virtual time.
 
+use super::rules::AWS_REGIONS as REGIONS;
 use super::state::{Resource, World};
 use super::{EmuRequest, EmuResponse, Route};
-use crate::provider::aws::api::REGIONS;
 use crate::sign::aws as sigv4;
 use std::fmt::Write as _;
 use time::OffsetDateTime;
@@ -260,24 +260,19 @@ fn not_found(kind: &str, id: &str) -> EmuResponse {
 }
 
 fn malformed(kind: &str, id: &str) -> Option<EmuResponse> {
-    let kind = match kind {
-        "image" => crate::model::Kind::Image,
-        _ => crate::model::Kind::Snapshot,
-    };
-    crate::provider::aws::api::check_id(kind, id)
-        .err()
-        .map(|_| match kind {
-            crate::model::Kind::Image => error(
-                400,
-                "InvalidAMIID.Malformed",
-                &format!("Invalid id: \"{id}\" (expecting \"ami-...\")"),
-            ),
-            crate::model::Kind::Snapshot => error(
-                400,
-                "InvalidSnapshotID.Malformed",
-                &format!("Invalid id: \"{id}\" (expecting \"snap-...\")"),
-            ),
-        })
+    match kind {
+        "image" if !super::rules::aws_id_ok("ami-", id) => Some(error(
+            400,
+            "InvalidAMIID.Malformed",
+            &format!("Invalid id: \"{id}\" (expecting \"ami-...\")"),
+        )),
+        "snapshot" if !super::rules::aws_id_ok("snap-", id) => Some(error(
+            400,
+            "InvalidSnapshotID.Malformed",
+            &format!("Invalid id: \"{id}\" (expecting \"snap-...\")"),
+        )),
+        _ => None,
+    }
 }
 
 fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuResponse {

@@ -197,7 +197,7 @@ fn not_found() -> EmuResponse {
 }
 
 fn dest_supported(region: &str) -> bool {
-    crate::provider::baidu::api::REGIONS.contains(&region) && region != NO_COPY_REGION
+    super::rules::BAIDU_REGIONS.contains(&region) && region != NO_COPY_REGION
 }
 
 #[derive(Deserialize)]
@@ -408,8 +408,7 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
         return error(409, "OperationDenied", "destRegionInfos must not be empty.");
     }
     if let Some(bad) = body.dest_region_infos.iter().find(|d| {
-        d.dest_region == region
-            || !crate::provider::baidu::api::REGIONS.contains(&d.dest_region.as_str())
+        d.dest_region == region || !super::rules::BAIDU_REGIONS.contains(&d.dest_region.as_str())
     }) {
         return error(
             409,

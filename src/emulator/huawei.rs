@@ -1,9 +1,9 @@
 //! Huawei Cloud IMS in the emulator: in-region and cross-region copy jobs, the job query and
 //! the image list that preflight reads.
 
+use super::rules::{is_uuid, HUAWEI_REGIONS as REGIONS};
 use super::state::{timestamp, Job, Resource, World};
 use super::{EmuRequest, EmuResponse, Route};
-use crate::provider::huawei::api::{is_uuid, REGIONS};
 use crate::sign::huawei as sig;
 use serde::Deserialize;
 use serde_json::json;
@@ -188,7 +188,7 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
         Err(resp) => return resp,
     };
     let Some(project) = req
-        .header(crate::provider::huawei::api::PROJECT_HEADER)
+        .header(super::rules::HUAWEI_PROJECT_HEADER)
         .map(str::to_string)
     else {
         return auth_error("X-Project-Id is missing");
@@ -256,7 +256,7 @@ fn copy(
             "The image name contains more than 128 characters.",
         );
     }
-    if crate::provider::huawei::api::check_name(name).is_err() {
+    if !super::rules::huawei_name_ok(name) {
         return bad("IMG.0003", "The image name format is invalid.");
     }
     if let Some(d) = &body.description {

@@ -5,6 +5,7 @@ pub mod alibaba;
 pub mod aws;
 pub mod baidu;
 pub mod huawei;
+pub mod rules;
 pub mod state;
 
 use axum::body::Bytes;
@@ -30,6 +31,9 @@ pub struct EmulatorConfig {
     pub speed: f64,
     /// Virtual seconds a copy takes.
     pub copy_seconds: f64,
+    /// Virtual seconds a new copy stays out of reads, for every cloud (`state::DEFAULT_LAG`
+    /// when none is given; `POST /_emulator/lag` sets it per cloud).
+    pub visibility_lag: Option<f64>,
 }
 
 impl Default for EmulatorConfig {
@@ -40,6 +44,7 @@ impl Default for EmulatorConfig {
             secret_key: SANDBOX_SECRET_KEY.into(),
             speed: 60.0,
             copy_seconds: 300.0,
+            visibility_lag: None,
         }
     }
 }
@@ -168,7 +173,15 @@ pub async fn start(cfg: EmulatorConfig) -> std::io::Result<Handle> {
     let addr = listener.local_addr()?;
     let creds = HashMap::from([(cfg.access_key.clone(), cfg.secret_key.clone())]);
     let app = Arc::new(App {
-        world: Mutex::new(World::new(cfg.speed, cfg.copy_seconds, creds)),
+        world: Mutex::new({
+            let mut w = World::new(cfg.speed, cfg.copy_seconds, creds);
+            if let Some(lag) = cfg.visibility_lag {
+                for p in ["baidu", "huawei", "alibaba", "aws"] {
+                    w.lags.insert(p.to_string(), lag);
+                }
+            }
+            w
+        }),
     });
     let router = axum::Router::new().fallback(handle).with_state(app);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -209,11 +222,7 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
 fn split_region(path: &str) -> (Option<String>, String) {
     let trimmed = path.trim_start_matches('/');
     let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
-    if crate::provider::baidu::api::REGIONS.contains(&first)
-        || crate::provider::huawei::api::REGIONS.contains(&first)
-        || crate::provider::alibaba::api::REGIONS.contains(&first)
-        || crate::provider::aws::api::REGIONS.contains(&first)
-    {
+    if rules::any_region(first) {
         (Some(first.to_string()), format!("/{rest}"))
     } else {
         (None, path.to_string())

@@ -46,6 +46,39 @@ pub fn call_url(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> R
     Ok(url)
 }
 
+/// A region of the cloud's list (`known`), or, with `any_wellformed` (another endpoint is in
+/// use: a partner cloud, a new region, an emulator), any well-formed region name:
+/// lower-case letters and digits in dash-separated parts, at most 32 characters.
+pub fn check_region_in(
+    flag: &str,
+    region: &str,
+    cloud: &str,
+    known: &[&str],
+    any_wellformed: bool,
+) -> Result<()> {
+    let wellformed = !region.is_empty()
+        && region.len() <= 32
+        && region.split('-').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+    if known.contains(&region) || (any_wellformed && wellformed) {
+        return Ok(());
+    }
+    Err(Error::usage(
+        flag,
+        if any_wellformed {
+            format!("`{region}` is not a region name")
+        } else {
+            format!(
+                "unknown {cloud} region `{region}` (known: {}; with --endpoint any region name is accepted)",
+                known.join(", ")
+            )
+        },
+    ))
+}
+
 /// The destination list (`--dest`): not empty, each region passes `check`, none repeated.
 pub fn check_dests(dests: &[String], check: impl Fn(&str) -> Result<()>) -> Result<()> {
     if dests.is_empty() {
@@ -557,10 +590,10 @@ pub trait Provider: Send + Sync {
 /// `custom_endpoint`: another endpoint than the cloud's own is in use (regions may differ).
 pub fn validate(req: &CopyRequest, custom_endpoint: bool) -> Result<()> {
     match req.cloud {
-        Cloud::Baidu => baidu::api::validate(req),
+        Cloud::Baidu => baidu::api::validate(req, custom_endpoint),
         Cloud::Huawei => huawei::api::validate(req, custom_endpoint),
-        Cloud::Alibaba => alibaba::api::validate(req),
-        Cloud::Aws => aws::api::validate(req),
+        Cloud::Alibaba => alibaba::api::validate(req, custom_endpoint),
+        Cloud::Aws => aws::api::validate(req, custom_endpoint),
     }
 }
 
@@ -584,10 +617,10 @@ pub fn validate_record(rec: &CopyRecord, custom_endpoint: bool) -> Result<()> {
         Cloud::Aws => aws::api::check_id(rec.kind, id),
     };
     let region = |r: &str| match rec.provider {
-        Cloud::Baidu => baidu::api::check_region("--region", r),
+        Cloud::Baidu => baidu::api::check_region("--region", r, custom_endpoint),
         Cloud::Huawei => huawei::api::check_region("--region", r, custom_endpoint),
-        Cloud::Alibaba => alibaba::api::check_region("--region", r),
-        Cloud::Aws => aws::api::check_region("--region", r),
+        Cloud::Alibaba => alibaba::api::check_region("--region", r, custom_endpoint),
+        Cloud::Aws => aws::api::check_region("--region", r, custom_endpoint),
     };
     region(&rec.source_region)?;
     region(&rec.dest_region)?;
@@ -661,11 +694,18 @@ pub fn same_region_copy(req: &CopyRequest) -> bool {
 }
 
 /// Checks the arguments of a cancel before anything is sent.
-pub fn validate_cancel(cloud: Cloud, kind: Kind, id: &str, region: &str) -> Result<()> {
+/// `custom_endpoint`: another endpoint is in use (any well-formed region name is accepted).
+pub fn validate_cancel(
+    cloud: Cloud,
+    kind: Kind,
+    id: &str,
+    region: &str,
+    custom_endpoint: bool,
+) -> Result<()> {
     match cloud {
         Cloud::Baidu => {
             baidu::api::check_id(kind, id)?;
-            baidu::api::check_region("--region", region)
+            baidu::api::check_region("--region", region, custom_endpoint)
         }
         Cloud::Huawei => Err(crate::error::Error::usage(
             "cancel",
@@ -673,11 +713,11 @@ pub fn validate_cancel(cloud: Cloud, kind: Kind, id: &str, region: &str) -> Resu
         )),
         Cloud::Alibaba => {
             alibaba::api::check_id("--id", id)?;
-            alibaba::api::check_region("--region", region)
+            alibaba::api::check_region("--region", region, custom_endpoint)
         }
         Cloud::Aws => {
             aws::api::check_id(kind, id)?;
-            aws::api::check_region("--region", region)
+            aws::api::check_region("--region", region, custom_endpoint)
         }
     }
 }

@@ -179,18 +179,8 @@ pub fn check_id(flag: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn check_region(flag: &str, region: &str) -> Result<()> {
-    if REGIONS.contains(&region) {
-        Ok(())
-    } else {
-        Err(Error::usage(
-            flag,
-            format!(
-                "unknown Alibaba Cloud region `{region}` (known: {})",
-                REGIONS.join(", ")
-            ),
-        ))
-    }
+pub fn check_region(flag: &str, region: &str, any_wellformed: bool) -> Result<()> {
+    crate::provider::check_region_in(flag, region, "Alibaba Cloud", REGIONS, any_wellformed)
 }
 
 fn has_url(s: &str) -> bool {
@@ -285,11 +275,12 @@ pub fn check_tags(tags: &[(String, String)]) -> Result<()> {
     Ok(())
 }
 
-pub fn validate(req: &CopyRequest) -> Result<()> {
+/// `any_region`: another endpoint is in use, so any well-formed region name is accepted.
+pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
     check_id("--id", &req.source_id)?;
-    check_region("--region", &req.source_region)?;
+    check_region("--region", &req.source_region, any_region)?;
     crate::provider::check_dests(&req.dest_regions, |d| {
-        check_region("--dest", d)?;
+        check_region("--dest", d, any_region)?;
         if d == req.source_region {
             return Err(Error::usage(
                 "--dest",
@@ -483,13 +474,13 @@ mod tests {
             if o != AlibabaOptions::default() {
                 r.options = CloudOptions::Alibaba(o);
             }
-            let e = validate(&r).unwrap_err();
+            let e = validate(&r, false).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Usage, "case {i}");
             assert!(e.message.starts_with(flag), "case {i}: {}", e.message);
         }
-        assert!(validate(&req(AlibabaOptions::default())).is_ok());
+        assert!(validate(&req(AlibabaOptions::default()), false).is_ok());
         let mut r = req(AlibabaOptions::default());
         r.name = Some("镜像.v1:prod_x-2".into());
-        assert!(validate(&r).is_ok());
+        assert!(validate(&r, false).is_ok());
     }
 }

@@ -19,13 +19,17 @@ pub const SNAPSHOT_COPY_SLOTS: usize = 5;
 /// Ids per DescribeImages / DescribeSnapshots call.
 pub const MAX_IDS: usize = 100;
 
+/// EC2 regions: `data/endpoints.json` of botocore 1.43.127 (pinned in conformance/), the
+/// `aws`, `aws-cn` (`amazonaws.com.cn`) and `aws-us-gov` partitions; `us-east-1` first, as
+/// look-ups for a source go in this order.
 pub const REGIONS: &[&str] = &[
     "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
     "af-south-1",
     "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
     "ap-south-1",
     "ap-south-2",
     "ap-southeast-1",
@@ -33,24 +37,30 @@ pub const REGIONS: &[&str] = &[
     "ap-southeast-3",
     "ap-southeast-4",
     "ap-southeast-5",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
+    "ap-southeast-6",
+    "ap-southeast-7",
     "ca-central-1",
     "ca-west-1",
     "eu-central-1",
     "eu-central-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
     "eu-north-1",
     "eu-south-1",
     "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
     "il-central-1",
     "me-central-1",
     "me-south-1",
     "mx-central-1",
     "sa-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "cn-north-1",
+    "cn-northwest-1",
+    "us-gov-east-1",
+    "us-gov-west-1",
 ];
 
 pub fn options(req: &CopyRequest) -> AwsOptions {
@@ -265,18 +275,8 @@ pub fn check_id(kind: Kind, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn check_region(flag: &str, region: &str) -> Result<()> {
-    if REGIONS.contains(&region) {
-        Ok(())
-    } else {
-        Err(Error::usage(
-            flag,
-            format!(
-                "unknown AWS region `{region}` (known: {})",
-                REGIONS.join(", ")
-            ),
-        ))
-    }
+pub fn check_region(flag: &str, region: &str, any_wellformed: bool) -> Result<()> {
+    crate::provider::check_region_in(flag, region, "AWS", REGIONS, any_wellformed)
 }
 
 /// AMI names: 3–128 characters of letters, digits, `( ) [ ] . / - ' @ _` and spaces.
@@ -300,10 +300,11 @@ pub fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn validate(req: &CopyRequest) -> Result<()> {
+/// `any_region`: another endpoint is in use, so any well-formed region name is accepted.
+pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
     check_id(req.kind, &req.source_id)?;
-    check_region("--region", &req.source_region)?;
-    crate::provider::check_dests(&req.dest_regions, |d| check_region("--dest", d))?;
+    check_region("--region", &req.source_region, any_region)?;
+    crate::provider::check_dests(&req.dest_regions, |d| check_region("--dest", d, any_region))?;
     match (&req.name, req.kind) {
         (Some(n), Kind::Image) => check_name(n)?,
         (None, Kind::Image) => return Err(Error::usage("--name", "an AMI copy needs a name")),
@@ -572,11 +573,11 @@ mod tests {
             if o != AwsOptions::default() {
                 r.options = CloudOptions::Aws(o);
             }
-            let e = validate(&r).unwrap_err();
+            let e = validate(&r, false).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Usage, "case {i}");
             assert!(e.message.starts_with(flag), "case {i}: {}", e.message);
         }
-        assert!(validate(&req(Kind::Image, AwsOptions::default())).is_ok());
-        assert!(validate(&req(Kind::Snapshot, AwsOptions::default())).is_ok());
+        assert!(validate(&req(Kind::Image, AwsOptions::default()), false).is_ok());
+        assert!(validate(&req(Kind::Snapshot, AwsOptions::default()), false).is_ok());
     }
 }

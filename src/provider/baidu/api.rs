@@ -163,18 +163,8 @@ pub fn check_id(kind: Kind, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn check_region(flag: &str, region: &str) -> Result<()> {
-    if REGIONS.contains(&region) {
-        Ok(())
-    } else {
-        Err(Error::usage(
-            flag,
-            format!(
-                "unknown Baidu region `{region}` (known: {})",
-                REGIONS.join(", ")
-            ),
-        ))
-    }
+pub fn check_region(flag: &str, region: &str, any_wellformed: bool) -> Result<()> {
+    crate::provider::check_region_in(flag, region, "Baidu", REGIONS, any_wellformed)
 }
 
 /// BCC naming rule: 1–65 characters; letters, digits, Chinese characters and `-_/.`;
@@ -220,11 +210,12 @@ pub fn check_client_token(token: &str) -> Result<()> {
 }
 
 /// Every documented rule of the two copy calls, checked before anything is sent.
-pub fn validate(req: &CopyRequest) -> Result<()> {
+/// `any_region`: another endpoint is in use, so any well-formed region name is accepted.
+pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
     check_id(req.kind, &req.source_id)?;
-    check_region("--region", &req.source_region)?;
+    check_region("--region", &req.source_region, any_region)?;
     crate::provider::check_dests(&req.dest_regions, |r| {
-        check_region("--dest", r)?;
+        check_region("--dest", r, any_region)?;
         if req.kind == Kind::Snapshot && r == req.source_region {
             return Err(Error::usage(
                 "--dest",
@@ -349,20 +340,23 @@ mod tests {
         for (i, (mutate, flag)) in cases.iter().enumerate() {
             let mut r = req(Kind::Image);
             mutate(&mut r);
-            let e = validate(&r).unwrap_err();
+            let e = validate(&r, false).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Usage, "case {i}");
             assert!(e.message.starts_with(flag), "case {i}: {}", e.message);
         }
-        assert!(validate(&req(Kind::Image)).is_ok());
+        assert!(validate(&req(Kind::Image), false).is_ok());
         let mut r = req(Kind::Image);
         r.name = Some("镜像-copy_1/x.y".into());
-        assert!(validate(&r).is_ok());
+        assert!(validate(&r, false).is_ok());
         let mut s = req(Kind::Snapshot);
         s.dest_regions = vec!["bj".into()];
-        assert!(validate(&s).unwrap_err().message.starts_with("--dest"));
+        assert!(validate(&s, false)
+            .unwrap_err()
+            .message
+            .starts_with("--dest"));
         s.dest_regions = vec!["hkg".into()];
         s.client_token = Some("a".repeat(65));
-        assert!(validate(&s)
+        assert!(validate(&s, false)
             .unwrap_err()
             .message
             .starts_with("--client-token"));

@@ -558,7 +558,7 @@ impl Provider for BaiduProvider {
             ));
         }
         api::check_id(Kind::Image, dest_id)?;
-        api::check_region("--region", region)?;
+        api::check_region("--region", region, true)?;
         let call = api::cancel_remote_copy(region, dest_id);
         self.api.send::<serde_json::Value>(&call).await.map(|_| ())
     }

@@ -6,35 +6,42 @@ use crate::http::Safety;
 use crate::model::{CopyRequest, HuaweiOptions};
 use crate::provider::ApiCall;
 
-/// Huawei Cloud regions (`ims.{region}.myhuaweicloud.com`). With another endpoint (a
-/// Huawei-based cloud) any well-formed region name is accepted.
+/// IMS regions: huaweicloudsdkims 3.1.219's `v2/region/ims_region.py` (with `--endpoint`,
+/// any well-formed region name is accepted, for Huawei-based clouds and new regions).
 pub const REGIONS: &[&str] = &[
     "af-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
+    "cn-north-4",
+    "cn-north-1",
     "cn-east-2",
     "cn-east-3",
-    "cn-east-4",
-    "cn-east-5",
-    "cn-north-1",
-    "cn-north-2",
-    "cn-north-4",
-    "cn-north-9",
     "cn-south-1",
-    "cn-south-2",
     "cn-southwest-2",
-    "la-north-2",
+    "ap-southeast-2",
+    "ap-southeast-1",
+    "ap-southeast-3",
+    "cn-north-2",
+    "cn-south-2",
+    "cn-north-9",
     "la-south-2",
-    "me-east-1",
-    "na-mexico-1",
-    "ru-northwest-2",
     "sa-brazil-1",
+    "la-north-2",
+    "na-mexico-1",
+    "ap-southeast-4",
+    "cn-south-4",
     "tr-west-1",
+    "me-east-1",
+    "ae-ad-1",
+    "cn-east-4",
     "eu-west-101",
+    "cn-east-5",
+    "eu-west-0",
     "my-kualalumpur-1",
+    "af-north-1",
+    "ru-moscow-1",
+    "ap-southeast-5",
+    "cn-north-12",
+    "cn-north-11",
+    "cn-southwest-3",
 ];
 
 /// IMS copies at most five private images across regions at once per tenant (the IMS
@@ -205,27 +212,7 @@ pub fn check_uuid(flag: &str, v: &str, what: &str) -> Result<()> {
 }
 
 pub fn check_region(flag: &str, region: &str, any_wellformed: bool) -> Result<()> {
-    let wellformed = region.len() <= 32
-        && region.split('-').count() >= 2
-        && region.split('-').all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        });
-    if REGIONS.contains(&region) || (any_wellformed && wellformed) {
-        return Ok(());
-    }
-    Err(Error::usage(
-        flag,
-        if any_wellformed {
-            format!("`{region}` is not a region name (e.g. cn-north-4)")
-        } else {
-            format!(
-                "unknown Huawei Cloud region `{region}` (known: {}; with --endpoint any region name is accepted)",
-                REGIONS.join(", ")
-            )
-        },
-    ))
+    crate::provider::check_region_in(flag, region, "Huawei Cloud", REGIONS, any_wellformed)
 }
 
 fn is_cjk(c: char) -> bool {
@@ -592,7 +579,7 @@ mod tests {
         assert!(validate(&req(&["cn-north-4"], Default::default()), false).is_ok());
         assert!(validate(&req(&["cn-east-3", "ap-southeast-1"], agency()), false).is_ok());
         // Another endpoint: any well-formed region name.
-        assert!(validate(&req(&["eu-west-0"], agency()), true).is_ok());
-        assert!(validate(&req(&["eu-west-0"], agency()), false).is_err());
+        assert!(validate(&req(&["xx-custom-1"], agency()), true).is_ok());
+        assert!(validate(&req(&["xx-custom-1"], agency()), false).is_err());
     }
 }
