@@ -13,7 +13,7 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkims.v2 import (ImsClient, CopyImageInRegionRequest, CopyImageInRegionRequestBody,
                                   CopyImageCrossRegionRequest, CopyImageCrossRegionRequestBody,
-                                  ShowJobRequest)
+                                  ShowJobRequest, ShowJobProgressRequest)
 
 endpoint, ak, sk = sys.argv[1], sys.argv[2], sys.argv[3]
 PROJECT = "0123456789abcdef0123456789abcdef"
@@ -63,8 +63,14 @@ advance(3600)
 done = ims.show_job(ShowJobRequest(job_id=r.job_id))
 check("show_job: SUCCESS with the new image id",
       done.status == "SUCCESS" and bool(done.entities.image_id), (done.status, done.entities))
+done_in_region_id = done.entities.image_id
 done = ims.show_job(ShowJobRequest(job_id=x.job_id))
 check("cross-region job succeeds", done.status == "SUCCESS", done.status)
+# The newer job query (imgcopy's fallback when the old one answers 404): the same job.
+progress = ims.show_job_progress(ShowJobProgressRequest(job_id=r.job_id))
+check("show_job_progress: SUCCESS with the new image id",
+      progress.status == "SUCCESS" and progress.entities.image_id == done_in_region_id,
+      (progress.status, progress.entities))
 
 # documented errors reach the SDK in its own exception shape (both body shapes).
 for name, call, status, code in [

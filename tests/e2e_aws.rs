@@ -507,3 +507,37 @@ fn a_failed_snapshot_copy_says_why() {
         "EC2's statusMessage reaches the record: {e}"
     );
 }
+
+#[test]
+fn a_fresh_copy_not_visible_yet_is_waited_for_not_failed() {
+    // EC2 is eventually consistent: new ids answer InvalidAMIID.NotFound for a while.
+    let emu = Emu::fast();
+    emu.set_lag(Some("aws"), 900.0); // 0.3 s here, several looks
+    for kind in ["image", "snapshot"] {
+        let id = if kind == "image" { AMI } else { SNAP };
+        let mut cmd = against(&emu);
+        cmd.args([
+            "--wait",
+            "aws",
+            kind,
+            "--id",
+            id,
+            "--region",
+            "us-east-1",
+            "--dest",
+            "eu-west-1",
+        ]);
+        if kind == "image" {
+            cmd.args(["--name", "golden"]);
+        }
+        let o = run(&mut cmd);
+        assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
+        assert_eq!(record(&json(&o), "eu-west-1")["state"], "available");
+        let misses = emu
+            .requests()
+            .iter()
+            .filter(|r| r["status"] == 400 && r["action"].as_str().unwrap().starts_with("Describe"))
+            .count();
+        assert!(misses > 0, "{kind}: the copy was invisible at first");
+    }
+}

@@ -637,3 +637,32 @@ fn a_rerun_adopts_the_earlier_copy_and_force_new_makes_another() {
         .iter()
         .all(|r| r["adopted"] == false));
 }
+
+#[test]
+fn jobs_are_followed_through_show_job_progress_where_the_old_query_is_gone() {
+    let emu = Emu::fast();
+    emu.fault(serde_json::json!({"action": "ShowJob", "status": 404, "code": "IMS.0404", "message": "The job does not exist."}));
+    let o = run(against(&emu).args([
+        "--wait",
+        "huawei",
+        "image",
+        "--id",
+        IMG,
+        "--region",
+        "cn-north-4",
+        "--dest",
+        "cn-east-3",
+        "--agency",
+        "ims_admin_agency",
+        "--name",
+        "golden",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = record(&json(&o), "cn-east-3").clone();
+    assert_eq!(r["state"], "available", "{r}");
+    assert!(r["dest_id"].is_string(), "{r}");
+    assert!(emu
+        .requests()
+        .iter()
+        .any(|r| r["action"] == "ShowJobProgress" && r["status"] == 200));
+}

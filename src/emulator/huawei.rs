@@ -88,6 +88,7 @@ pub fn route(req: &EmuRequest) -> Option<Route> {
         ("POST", ["v1", "cloudimages", _, "copy"]) => "CopyImageInRegion",
         ("POST", ["v1", "cloudimages", _, "cross_region_copy"]) => "CopyImageCrossRegion",
         ("GET", ["v1", _, "jobs", _]) => "ShowJob",
+        ("GET", ["v1", "cloudimages", "job", _]) => "ShowJobProgress",
         ("GET", ["v2", "cloudimages"]) => "ListImages",
         _ => return None,
     };
@@ -204,6 +205,8 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
         "CopyImageInRegion" => copy(w, req, &region, &segs[2], &project, &ak, false),
         "CopyImageCrossRegion" => copy(w, req, &region, &segs[2], &project, &ak, true),
         "ShowJob" => show_job(w, &region, &segs[1], &segs[3]),
+        // The newer job query: the project comes from the header, the id from the path.
+        "ShowJobProgress" => show_job(w, &region, &project, &segs[3]),
         "ListImages" => list_images(w, req, &region),
         _ => ims_error(404, "IMG.0001", "no such API"),
     }

@@ -167,6 +167,15 @@ pub fn show_job(region: &str, project_id: &str, job_id: &str) -> ApiCall {
     }
 }
 
+/// `GET /v1/cloudimages/job/{job_id}` (ShowJobProgress): the newer job query, which
+/// huaweicloudsdkims 3.1.219 keeps beside the deprecated `show_job`; the same reply shape.
+pub fn show_job_progress(region: &str, project_id: &str, job_id: &str) -> ApiCall {
+    ApiCall {
+        path: format!("/v1/cloudimages/job/{job_id}"),
+        ..show_job(region, project_id, job_id)
+    }
+}
+
 /// `GET /v2/cloudimages?id=…`: the source image's attributes, for preflight.
 pub fn list_image(region: &str, project_id: &str, image_id: &str) -> ApiCall {
     ApiCall {

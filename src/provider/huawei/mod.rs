@@ -272,8 +272,17 @@ impl HuaweiProvider {
             };
         };
         let project_id = self.project_id(&rec.source_region)?;
+        // The documented job query first (the IMS API reference's "Querying a Job"); where it
+        // is gone (404), the newer ShowJobProgress, which the SDK offers in its place.
         let call = api::show_job(&rec.source_region, &project_id, job_id);
-        match self.api.send::<wire::Job>(&call).await {
+        let reply = match self.api.send::<wire::Job>(&call).await {
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                let newer = api::show_job_progress(&rec.source_region, &project_id, job_id);
+                self.api.send::<wire::Job>(&newer).await
+            }
+            other => other,
+        };
+        match reply {
             Ok((job, _)) => Ok(update_from_job(&job)),
             // An unknown (or expired) job: missing, failed once that is confirmed.
             Err(e) if e.kind == ErrorKind::NotFound => Ok(PollUpdate::missing(
