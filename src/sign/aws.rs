@@ -74,6 +74,62 @@ pub fn sign(
     })
 }
 
+/// A presigned GET (SigV4 in the query, as botocore's `SigV4QueryAuth` computes it: the host
+/// the only signed header, the empty payload's hash, `expires` seconds of validity): the
+/// query to send, the operation's parameters first, then the `X-Amz-*` ones.
+#[allow(clippy::too_many_arguments)]
+pub fn presign_get(
+    host: &str,
+    path: &str,
+    query: &[(String, String)],
+    creds: &Credentials,
+    ctx: &SignContext,
+    region: &str,
+    service: &str,
+    expires: std::time::Duration,
+) -> Result<Vec<(String, String)>, String> {
+    use aws_sigv4::http_request::SignatureLocation;
+    let identity = aws_credential_types::Credentials::new(
+        creds.access_key_id.clone(),
+        creds.secret_access_key.expose().to_string(),
+        creds.session_token.as_ref().map(|t| t.expose().to_string()),
+        None,
+        "imgcopy",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = Some(expires);
+    let time: SystemTime = ctx.now.into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(time)
+        .settings(settings)
+        .build()
+        .map_err(|e| e.to_string())?
+        .into();
+    let signable = aws_sigv4::http_request::SignableRequest::new(
+        "GET",
+        uri(path, query),
+        std::iter::once(("host", host)),
+        SignableBody::Bytes(b""),
+    )
+    .map_err(|e| e.to_string())?;
+    let (instructions, _) = sigv4_sign(signable, &params)
+        .map_err(|e| e.to_string())?
+        .into_parts();
+    let mut out = query.to_vec();
+    out.extend(
+        instructions
+            .params()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    Ok(out)
+}
+
 /// The fields of `AWS4-HMAC-SHA256 Credential=AK/DATE/REGION/SERVICE/aws4_request, …`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedAuth {

@@ -216,6 +216,8 @@ pub fn source_tag_value(req: &CopyRequest) -> String {
 /// provenance tag that `find_snapshot_copy` looks for.
 pub fn copy_snapshot(req: &CopyRequest, dest: &str) -> ApiCall {
     let mut p = common_copy_params(req, dest, "SourceSnapshotId");
+    // Sent as botocore sends it (with the PresignedUrl the signer adds).
+    p.push(("DestinationRegion".into(), dest.to_string()));
     p.extend(tag_spec("snapshot", &tags_with_provenance(req, dest)));
     query_call(dest, "CopySnapshot", p, Safety::NotIdempotent)
 }

@@ -31,6 +31,9 @@ impl Dialect for AwsDialect {
     /// travels in the signature's scope.
     fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
         let Some(creds) = &self.creds else { return };
+        if let Err(e) = presign_copy_snapshot(req, creds, ctx) {
+            tracing::error!("could not presign the CopySnapshot URL: {e}");
+        }
         let region = req.region.clone();
         req.sign_with(&["content-length"], |r| {
             sigv4::sign(r, creds, ctx, &region, "ec2").unwrap_or_else(|e| {
@@ -61,6 +64,67 @@ impl Dialect for AwsDialect {
     fn request_id_header(&self) -> &'static str {
         "x-amzn-requestid"
     }
+}
+
+/// What botocore adds to every CopySnapshot (`inject_presigned_url_ec2`), and what the API
+/// reference requires for an encrypted source: `PresignedUrl`, a CopySnapshot GET to the
+/// source region carrying the same parameters (and `DestinationRegion`), presigned there with
+/// SigV4 for an hour. Made at signing time, so each attempt's is fresh.
+fn presign_copy_snapshot(
+    req: &mut HttpRequest,
+    creds: &Credentials,
+    ctx: &SignContext,
+) -> std::result::Result<(), String> {
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(&req.body)
+        .into_owned()
+        .collect();
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if get("Action").as_deref() != Some("CopySnapshot") || get("PresignedUrl").is_some() {
+        return Ok(());
+    }
+    let source = get("SourceRegion").ok_or("no SourceRegion")?;
+    // The source region's endpoint, as botocore finds it: the destination's, its region
+    // name replaced.
+    let url = url::Url::parse(&req.url.as_str().replace(&req.region, &source))
+        .map_err(|e| e.to_string())?;
+    let host = match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    };
+    let query = sigv4::presign_get(
+        &host,
+        url.path(),
+        &params,
+        creds,
+        ctx,
+        &source,
+        "ec2",
+        std::time::Duration::from_secs(3600),
+    )?;
+    let encoded: Vec<String> = query
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::sign::aliyun::enc(k),
+                crate::sign::aliyun::enc(v)
+            )
+        })
+        .collect();
+    let presigned = format!(
+        "{}://{host}{}?{}",
+        url.scheme(),
+        url.path(),
+        encoded.join("&")
+    );
+    let body = format!(
+        "{}&PresignedUrl={}",
+        String::from_utf8_lossy(&req.body),
+        api::form(&presigned)
+    );
+    req.body = body.into_bytes().into();
+    req.set_header("content-length", req.body.len().to_string());
+    Ok(())
 }
 
 pub struct AwsProvider {
