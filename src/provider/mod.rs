@@ -470,6 +470,17 @@ pub struct Slots {
     pub max: usize,
 }
 
+/// Reads a JSON `null` as the type's default: cloud replies put `null` where the SDK models
+/// have an empty list, string or object, and that must not fail a reply.
+pub fn null_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// A call as `--dry-run` prints it.
 pub fn planned(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> Result<PlannedCall> {
     Ok(PlannedCall {

@@ -11,14 +11,14 @@ pub struct CopyImageResponse {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeImagesResponse {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub images: Images,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Images {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub image: Vec<Image>,
 }
 
@@ -26,7 +26,7 @@ pub struct Images {
 #[serde(rename_all = "PascalCase")]
 pub struct Image {
     pub image_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub status: String,
     /// A percentage written like `42%`.
     #[serde(default)]
@@ -38,16 +38,16 @@ pub struct Image {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Tags {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub tag: Vec<Tag>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Tag {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub tag_key: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub tag_value: String,
 }
 

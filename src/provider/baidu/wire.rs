@@ -12,7 +12,7 @@ pub struct RemoteCopyImageArgs<'a> {
 
 #[derive(Debug, Deserialize)]
 pub struct RemoteCopyImageResult {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub result: Vec<RemoteCopyImageModel>,
 }
 
@@ -43,7 +43,7 @@ pub struct DestRegionInfo<'a> {
 
 #[derive(Debug, Deserialize)]
 pub struct RemoteCopySnapshotResult {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub result: Vec<RemoteCopySnapshotModel>,
 }
 
@@ -68,7 +68,7 @@ pub struct SnapshotDetail {
 #[derive(Debug, Deserialize)]
 pub struct StatusModel {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub status: String,
 }
 
@@ -87,9 +87,9 @@ pub struct ErrorBody {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub images: Vec<ImageModel>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub is_truncated: bool,
     #[serde(default)]
     pub next_marker: Option<String>,
@@ -100,11 +100,11 @@ pub struct ImageList {
 #[serde(rename_all = "camelCase")]
 pub struct ImageModel {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub status: String,
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "crate::provider::null_default")]
     pub image_type: String,
     #[serde(default)]
     pub create_time: Option<String>,

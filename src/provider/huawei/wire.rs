@@ -32,13 +32,13 @@ pub struct JobCreated {
 
 #[derive(Debug, Deserialize)]
 pub struct Job {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub status: String,
     #[serde(default)]
     pub error_code: Option<String>,
     #[serde(default)]
     pub fail_reason: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub entities: JobEntities,
 }
 
@@ -66,7 +66,7 @@ fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
 
 #[derive(Debug, Deserialize)]
 pub struct ImageList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub images: Vec<ImageInfo>,
 }
 
@@ -74,13 +74,13 @@ pub struct ImageList {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ImageInfo {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub name: String,
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub status: String,
     #[serde(default)]
     pub disk_format: Option<String>,
