@@ -3,7 +3,10 @@
 #  1. the committed signing vectors equal what the SDK signers compute now;
 #  2. the official clients work against `imgcopy emulator` (and fail on a wrong secret);
 #  3. imgcopy's AWS copies land in moto with SigV4 checking on (checked with boto3);
-#  4. imgcopy's CopySnapshot/CopyImage parameters equal botocore's, PresignedUrl included.
+#  4. request shapes: every call imgcopy makes (copy, describe/list, job, cancel) has the
+#     method, path, query names and body keys/types the official SDK sends for it (Baidu,
+#     Huawei, Alibaba through the emulator's log; EC2's CopySnapshot/CopyImage parameters
+#     equal botocore's, PresignedUrl included).
 # Needs only Python 3 with pip and the Rust toolchain; installs the rest into conformance/.venv.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -46,6 +49,7 @@ echo "emulator at $base (pid $emu)"
 for cloud in baidu huawei alibaba aws; do
   "$py" "$here/drive_$cloud.py" "$base" imgcopy-sandbox-ak imgcopy-sandbox-sk
 done
+"$py" "$here/request_parity.py" "$base" "$bin"
 "$py" "$here/aws_moto.py" "$bin"
 "$py" "$here/aws_params.py" "$bin"
 echo "conformance: all checks passed"

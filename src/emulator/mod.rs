@@ -321,12 +321,66 @@ async fn handle(
             "aws" => aws::ids(&req),
             _ => 1,
         },
+        route: req.path.clone(),
+        query_keys: {
+            let mut k: Vec<String> = req.query.iter().map(|(k, _)| k.clone()).collect();
+            k.sort();
+            k.dedup();
+            k
+        },
+        body_keys: body_shape(&req.body),
     });
     drop(world);
     match fault {
         Some(f) if refused.is_none() => spoiled(resp, &f),
         _ => resp.into_response(),
     }
+}
+
+/// The shape of a request body, for request-shape parity checks: a JSON body's keys with
+/// their types (`name:string`, `destRegion:array`, nested keys dotted), a form body's keys.
+fn body_shape(body: &[u8]) -> Vec<String> {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+        if let serde_json::Value::Object(m) = v {
+            for (k, val) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                let ty = match val {
+                    serde_json::Value::Null => "null",
+                    serde_json::Value::Bool(_) => "bool",
+                    serde_json::Value::Number(_) => "number",
+                    serde_json::Value::String(_) => "string",
+                    serde_json::Value::Array(_) => "array",
+                    serde_json::Value::Object(_) => "object",
+                };
+                out.push(format!("{key}:{ty}"));
+                walk(&key, val, out);
+                if let serde_json::Value::Array(items) = val {
+                    for item in items {
+                        walk(&format!("{key}[]"), item, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if body.is_empty() {
+        return out;
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => walk("", &v, &mut out),
+        Err(_) => out.extend(
+            parse_query(&String::from_utf8_lossy(body))
+                .into_iter()
+                .map(|(k, _)| k),
+        ),
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The reply a `status` or `throttle` fault gives instead of handling the request.

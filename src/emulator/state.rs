@@ -161,6 +161,12 @@ pub struct LoggedRequest {
     pub status: u16,
     /// How many image ids the request named (Alibaba DescribeImages batches them).
     pub ids: usize,
+    /// The API path, without a `/{region}` prefix.
+    pub route: String,
+    /// The query's parameter names, sorted.
+    pub query_keys: Vec<String>,
+    /// The body's keys (with JSON types), sorted (`body_shape`).
+    pub body_keys: Vec<String>,
 }
 
 /// An injected misbehaviour, matched by provider and action.

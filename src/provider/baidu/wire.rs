@@ -104,7 +104,11 @@ pub struct ImageModel {
     pub name: String,
     #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub status: String,
-    #[serde(rename = "type", default, deserialize_with = "crate::provider::null_default")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::provider::null_default"
+    )]
     pub image_type: String,
     #[serde(default)]
     pub create_time: Option<String>,
