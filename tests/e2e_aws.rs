@@ -541,3 +541,29 @@ fn a_fresh_copy_not_visible_yet_is_waited_for_not_failed() {
         assert!(misses > 0, "{kind}: the copy was invisible at first");
     }
 }
+
+#[test]
+fn an_encrypted_snapshot_is_copied_with_a_presigned_url() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "--wait",
+        "aws",
+        "snapshot",
+        "--id",
+        "snap-0abc00000000000a3",
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1",
+        "--encrypted",
+        "--kms-key-id",
+        "alias/k",
+    ]));
+    assert_eq!(
+        code(&o),
+        0,
+        "the emulator checked the PresignedUrl: {}",
+        stderr(&o)
+    );
+    assert_eq!(record(&json(&o), "eu-west-1")["state"], "available");
+}

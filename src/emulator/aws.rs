@@ -61,6 +61,14 @@ pub fn seed(w: &mut World) {
         },
         resource("snapshot", "snap-0abc00000000000a1", "golden-al2023-root"),
         Resource {
+            attrs: [("encrypted".to_string(), "true".to_string())].into(),
+            ..resource(
+                "snapshot",
+                "snap-0abc00000000000a3",
+                "golden-encrypted-root",
+            )
+        },
+        Resource {
             copy_outcome: "error".into(),
             ..resource("snapshot", "snap-0abc00000000000a2", "copy-fails")
         },
@@ -326,6 +334,11 @@ fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuRes
     let Some(i) = w.find(P, kind, source_region, source_id) else {
         return not_found(kind, source_id);
     };
+    if kind == "snapshot" {
+        if let Err(resp) = check_presigned_url(w, p, i, source_region) {
+            return resp;
+        }
+    }
     let now = w.now();
     if kind == "snapshot" {
         let running = w
@@ -379,6 +392,61 @@ fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuRes
         },
         &format!("<{out_key}>{id}</{out_key}>"),
     )
+}
+
+/// CopySnapshot's `PresignedUrl` (the API reference: required to copy an encrypted
+/// snapshot): a CopySnapshot of the same source, presigned in the source region by a known
+/// key, its signature right (its expiry is not checked). Present on an unencrypted source, it
+/// is checked the same way.
+fn check_presigned_url(
+    w: &World,
+    p: &[(String, String)],
+    source: usize,
+    source_region: &str,
+) -> Result<(), EmuResponse> {
+    let invalid = |why: &str| {
+        Err(error(
+            400,
+            "InvalidParameterValue",
+            &format!("The PresignedUrl parameter is invalid: {why}."),
+        ))
+    };
+    let Some(presigned) = param(p, "PresignedUrl") else {
+        return if w.resources[source]
+            .attrs
+            .get("encrypted")
+            .map(String::as_str)
+            == Some("true")
+        {
+            Err(error(
+                400,
+                "MissingParameter",
+                "The request must contain the parameter PresignedUrl to copy an encrypted snapshot.",
+            ))
+        } else {
+            Ok(())
+        };
+    };
+    let Ok(url) = url::Url::parse(presigned) else {
+        return invalid("not a URL");
+    };
+    let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let credential = get("X-Amz-Credential").unwrap_or("");
+    let ak = credential.split('/').next().unwrap_or("");
+    let Some(secret) = w.credentials.get(ak) else {
+        return invalid("unknown access key");
+    };
+    if get("Action") != Some("CopySnapshot")
+        || get("SourceSnapshotId") != param(p, "SourceSnapshotId")
+        || !credential.contains(&format!("/{source_region}/ec2/"))
+    {
+        return invalid("it does not presign this CopySnapshot in the source region");
+    }
+    match sigv4::presigned_matches(&url, secret) {
+        Some(true) => Ok(()),
+        _ => invalid("its signature does not match"),
+    }
 }
 
 fn tag_set(r: &Resource) -> String {
@@ -578,6 +646,64 @@ mod tests {
                 format!("{} {code}", e.status)
             }
         }
+    }
+
+    #[test]
+    fn an_encrypted_snapshot_needs_a_valid_presigned_url() {
+        let w = World::new(
+            1.0,
+            1.0,
+            HashMap::from([("ak".to_string(), "sk".to_string())]),
+        );
+        let enc = w
+            .find(P, "snapshot", "us-east-1", "snap-0abc00000000000a3")
+            .unwrap();
+        let base = |extra: &[(&str, &str)]| {
+            let mut p: Vec<(String, String)> = vec![
+                ("Action".into(), "CopySnapshot".into()),
+                ("SourceRegion".into(), "us-east-1".into()),
+                ("SourceSnapshotId".into(), "snap-0abc00000000000a3".into()),
+            ];
+            p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            p
+        };
+        let result = |p: &[(String, String)]| code(check_presigned_url(&w, p, enc, "us-east-1"));
+        assert_eq!(result(&base(&[])), "400 MissingParameter");
+        let presign = |secret: &str, region: &str| {
+            let q = sigv4::presign_get(
+                "127.0.0.1:9",
+                "/us-east-1/",
+                &base(&[("DestinationRegion", "eu-west-1")]),
+                &Credentials {
+                    access_key_id: "ak".into(),
+                    secret_access_key: Secret::new(secret),
+                    session_token: None,
+                },
+                &SignContext {
+                    now: OffsetDateTime::now_utc(),
+                    nonce: String::new(),
+                },
+                region,
+                "ec2",
+                std::time::Duration::from_secs(3600),
+            )
+            .unwrap();
+            let mut u = url::Url::parse("http://127.0.0.1:9/us-east-1/").unwrap();
+            u.query_pairs_mut().extend_pairs(q);
+            u.to_string()
+        };
+        assert_eq!(
+            result(&base(&[("PresignedUrl", &presign("sk", "us-east-1"))])),
+            "ok"
+        );
+        assert_eq!(
+            result(&base(&[("PresignedUrl", &presign("wrong", "us-east-1"))])),
+            "400 InvalidParameterValue"
+        );
+        assert_eq!(
+            result(&base(&[("PresignedUrl", &presign("sk", "eu-west-1"))])),
+            "400 InvalidParameterValue"
+        );
     }
 
     #[test]

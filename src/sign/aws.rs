@@ -130,6 +130,51 @@ pub fn presign_get(
     Ok(out)
 }
 
+/// Checks a presigned GET URL (`presign_get`'s form) against `secret`: recomputes its
+/// signature from what the URL says (time, region, service, expiry, parameters) and says
+/// whether it matches. `None` when the URL is not a presigned SigV4 URL.
+pub fn presigned_matches(url: &url::Url, secret: &str) -> Option<bool> {
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let credential: Vec<&str> = get("X-Amz-Credential")?.split('/').collect();
+    if credential.len() != 5 || get("X-Amz-Algorithm")? != ALGORITHM {
+        return None;
+    }
+    let date = time::PrimitiveDateTime::parse(get("X-Amz-Date")?, TIMESTAMP).ok()?;
+    let expires = std::time::Duration::from_secs(get("X-Amz-Expires")?.parse().ok()?);
+    let creds = Credentials {
+        access_key_id: credential[0].to_string(),
+        secret_access_key: crate::config::Secret::new(secret),
+        session_token: get("X-Amz-Security-Token").map(crate::config::Secret::new),
+    };
+    let ctx = SignContext {
+        now: date.assume_utc(),
+        nonce: String::new(),
+    };
+    let params: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !k.starts_with("X-Amz-"))
+        .cloned()
+        .collect();
+    let host = match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str()?),
+        None => url.host_str()?.to_string(),
+    };
+    let signed = presign_get(
+        &host,
+        url.path(),
+        &params,
+        &creds,
+        &ctx,
+        credential[2],
+        credential[3],
+        expires,
+    )
+    .ok()?;
+    let expected = signed.iter().find(|(k, _)| k == "X-Amz-Signature")?;
+    Some(Some(expected.1.as_str()) == get("X-Amz-Signature"))
+}
+
 /// The fields of `AWS4-HMAC-SHA256 Credential=AK/DATE/REGION/SERVICE/aws4_request, …`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedAuth {
