@@ -25,6 +25,18 @@ fn uri(path: &str, query: &[(String, String)]) -> String {
     format!("{path}?{}", q.join("&"))
 }
 
+/// The `aws-sigv4` identity of `creds`.
+fn identity(creds: &Credentials) -> aws_smithy_runtime_api::client::identity::Identity {
+    aws_credential_types::Credentials::new(
+        creds.access_key_id.clone(),
+        creds.secret_access_key.expose().to_string(),
+        creds.session_token.as_ref().map(|t| t.expose().to_string()),
+        None,
+        "imgcopy",
+    )
+    .into()
+}
+
 /// Signs for `service` in `region`; returns the headers to add (`x-amz-date`, the token and
 /// `authorization`). Errors only on a request `aws-sigv4` cannot represent.
 pub fn sign(
@@ -34,14 +46,7 @@ pub fn sign(
     region: &str,
     service: &str,
 ) -> Result<SignOutput, String> {
-    let identity = aws_credential_types::Credentials::new(
-        creds.access_key_id.clone(),
-        creds.secret_access_key.expose().to_string(),
-        creds.session_token.as_ref().map(|t| t.expose().to_string()),
-        None,
-        "imgcopy",
-    )
-    .into();
+    let identity = identity(creds);
     let time: SystemTime = ctx.now.into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
@@ -89,14 +94,7 @@ pub fn presign_get(
     expires: std::time::Duration,
 ) -> Result<Vec<(String, String)>, String> {
     use aws_sigv4::http_request::SignatureLocation;
-    let identity = aws_credential_types::Credentials::new(
-        creds.access_key_id.clone(),
-        creds.secret_access_key.expose().to_string(),
-        creds.session_token.as_ref().map(|t| t.expose().to_string()),
-        None,
-        "imgcopy",
-    )
-    .into();
+    let identity = identity(creds);
     let mut settings = SigningSettings::default();
     settings.signature_location = SignatureLocation::QueryParams;
     settings.expires_in = Some(expires);

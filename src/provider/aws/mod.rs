@@ -324,6 +324,42 @@ impl AwsProvider {
         }
     }
 
+    /// DescribeImages or DescribeSnapshots for `ids` in `region`: each item's state and its
+    /// `imgcopy:source` provenance tag.
+    async fn look(&self, kind: Kind, region: &str, ids: &[&str]) -> Result<Vec<Seen>> {
+        let call = api::describe(kind, region, ids);
+        let source =
+            |tags: &wire::ItemSet<wire::Tag>| wire::tag(tags, api::SOURCE_TAG).map(str::to_string);
+        Ok(match kind {
+            Kind::Image => self
+                .send_xml::<wire::DescribeImagesResponse>(&call)
+                .await?
+                .0
+                .images_set
+                .items
+                .iter()
+                .map(|i| Seen {
+                    id: i.image_id.clone(),
+                    update: update_from_image(i),
+                    source: source(&i.tag_set),
+                })
+                .collect(),
+            Kind::Snapshot => self
+                .send_xml::<wire::DescribeSnapshotsResponse>(&call)
+                .await?
+                .0
+                .snapshot_set
+                .items
+                .iter()
+                .map(|s| Seen {
+                    id: s.snapshot_id.clone(),
+                    update: update_from_snapshot(s),
+                    source: source(&s.tag_set),
+                })
+                .collect(),
+        })
+    }
+
     /// One describe call for up to 100 copies of one kind in one region. A copy that no
     /// longer exists fails the whole call, so then each is asked about alone.
     async fn describe(
@@ -333,36 +369,14 @@ impl AwsProvider {
         recs: &[&CopyRecord],
     ) -> Vec<Result<PollUpdate>> {
         let ids: Vec<&str> = recs.iter().filter_map(|r| r.dest_id.as_deref()).collect();
-        let call = api::describe(kind, region, &ids);
-        let found: Result<Vec<(String, PollUpdate)>> = match kind {
-            Kind::Image => self
-                .send_xml::<wire::DescribeImagesResponse>(&call)
-                .await
-                .map(|(r, _)| {
-                    r.images_set
-                        .items
-                        .iter()
-                        .map(|i| (i.image_id.clone(), update_from_image(i)))
-                        .collect()
-                }),
-            Kind::Snapshot => self
-                .send_xml::<wire::DescribeSnapshotsResponse>(&call)
-                .await
-                .map(|(r, _)| {
-                    r.snapshot_set
-                        .items
-                        .iter()
-                        .map(|s| (s.snapshot_id.clone(), update_from_snapshot(s)))
-                        .collect()
-                }),
-        };
+        let found = self.look(kind, region, &ids).await;
         match found {
             Ok(list) => recs
                 .iter()
                 .map(|r| {
                     list.iter()
-                        .find(|(id, _)| Some(id.as_str()) == r.dest_id.as_deref())
-                        .map(|(_, u)| Ok(u.clone()))
+                        .find(|seen| Some(seen.id.as_str()) == r.dest_id.as_deref())
+                        .map(|seen| Ok(seen.update.clone()))
                         .unwrap_or_else(|| Ok(gone(kind)))
                 })
                 .collect(),
@@ -377,6 +391,14 @@ impl AwsProvider {
             Err(e) => recs.iter().map(|_| Err(e.clone())).collect(),
         }
     }
+}
+
+/// What one describe call said of one item.
+struct Seen {
+    id: String,
+    update: PollUpdate,
+    /// The `imgcopy:source` provenance tag, if the item carries one.
+    source: Option<String>,
 }
 
 /// A copy its region does not know: not visible yet (EC2 is eventually consistent), or
@@ -435,39 +457,12 @@ impl Provider for AwsProvider {
 
     /// A pending AMI is a copy in progress; its `imgcopy:source` tag is the provenance.
     async fn inspect(&self, kind: Kind, region: &str, id: &str) -> Result<Option<Target>> {
-        let call = api::describe(kind, region, &[id]);
-        let found = match kind {
-            Kind::Image => self
-                .send_xml::<wire::DescribeImagesResponse>(&call)
-                .await
-                .map(|(r, _)| {
-                    r.images_set
-                        .items
-                        .into_iter()
-                        .find(|i| i.image_id == id)
-                        .map(|i| {
-                            (
-                                update_from_image(&i),
-                                wire::tag(&i.tag_set, api::SOURCE_TAG).map(str::to_string),
-                            )
-                        })
-                }),
-            Kind::Snapshot => self
-                .send_xml::<wire::DescribeSnapshotsResponse>(&call)
-                .await
-                .map(|(r, _)| {
-                    r.snapshot_set
-                        .items
-                        .into_iter()
-                        .find(|s| s.snapshot_id == id)
-                        .map(|s| {
-                            (
-                                update_from_snapshot(&s),
-                                wire::tag(&s.tag_set, api::SOURCE_TAG).map(str::to_string),
-                            )
-                        })
-                }),
-        };
+        let found = self.look(kind, region, &[id]).await.map(|items| {
+            items
+                .into_iter()
+                .find(|seen| seen.id == id)
+                .map(|seen| (seen.update, seen.source))
+        });
         match found {
             Ok(f) => Ok(f.map(|(u, provenance)| Target {
                 in_progress: !u.state.is_terminal(),
