@@ -182,9 +182,14 @@ impl Engine<'_> {
                         *n <= s.max
                     }
                 };
+                let already_queued = report
+                    .records
+                    .iter()
+                    .any(|r| r.state == CopyState::Queued && copy_key(r) == request_key(req, d));
                 if fits {
                     dests.push(d.clone());
-                } else {
+                } else if !already_queued {
+                    // One event when a copy starts waiting, not one per round.
                     let mut q = CopyRecord::new(req, d, now);
                     q.state = CopyState::Queued;
                     self.record(report, q);

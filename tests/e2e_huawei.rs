@@ -666,3 +666,25 @@ fn jobs_are_followed_through_show_job_progress_where_the_old_query_is_gone() {
         .iter()
         .any(|r| r["action"] == "ShowJobProgress" && r["status"] == 200));
 }
+
+#[test]
+fn a_queued_copy_is_one_event_while_it_waits() {
+    let emu = Emu::start(20.0, 300.0);
+    let o = six_cross_region(
+        &emu,
+        &[
+            "--wait",
+            "--output",
+            "ndjson",
+            "--timeout",
+            "2s",
+            "--poll-interval",
+            "50ms",
+        ],
+    );
+    let queued_events = stdout(&o)
+        .lines()
+        .filter(|l| l.contains(r#""state":"queued""#))
+        .count();
+    assert_eq!(queued_events, 1, "{}", stdout(&o));
+}
