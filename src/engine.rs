@@ -151,60 +151,6 @@ impl Engine<'_> {
         }
     }
 
-    /// The destinations of `requests` split into those with a free slot under the cloud's
-    /// limit on copies running at once (returned) and those that must wait (recorded as
-    /// queued). Slots in use are the copies in flight in the report.
-    fn take_slots(&mut self, report: &mut Report, requests: &[CopyRequest]) -> Vec<CopyRequest> {
-        let mut used: BTreeMap<String, usize> = BTreeMap::new();
-        for r in report.records.iter().filter(|r| {
-            r.state.in_flight()
-                && r.state != CopyState::Queued
-                && (r.dest_id.is_some() || r.job_id.is_some())
-        }) {
-            if let Some(s) =
-                self.provider(r.provider)
-                    .slots(r.kind, &r.source_region, &r.dest_region)
-            {
-                *used.entry(s.key).or_default() += 1;
-            }
-        }
-        let now = OffsetDateTime::now_utc();
-        let mut go = Vec::new();
-        for req in requests {
-            let provider = self.provider(req.cloud);
-            let mut dests = Vec::new();
-            for d in &req.dest_regions {
-                let fits = match provider.slots(req.kind, &req.source_region, d) {
-                    None => true,
-                    Some(s) => {
-                        let n = used.entry(s.key).or_default();
-                        *n += 1;
-                        *n <= s.max
-                    }
-                };
-                let already_queued = report
-                    .records
-                    .iter()
-                    .any(|r| r.state == CopyState::Queued && copy_key(r) == request_key(req, d));
-                if fits {
-                    dests.push(d.clone());
-                } else if !already_queued {
-                    // One event when a copy starts waiting, not one per round.
-                    let mut q = CopyRecord::new(req, d, now);
-                    q.state = CopyState::Queued;
-                    self.record(report, q);
-                }
-            }
-            if !dests.is_empty() {
-                go.push(CopyRequest {
-                    dest_regions: dests,
-                    ..req.clone()
-                });
-            }
-        }
-        go
-    }
-
     /// The copy of a resumed forced request into `dest`, when no record says what became of
     /// it: failed, with what to do, instead of sent a second time.
     fn refuse_unknown_forced(
@@ -247,33 +193,6 @@ impl Engine<'_> {
         {
             Some(i) => report.records[i] = r,
             None => report.records.push(r),
-        }
-    }
-
-    /// Submits the queued copies that have a free slot now (the others stay queued).
-    async fn submit_queued(&mut self, report: &mut Report) {
-        let requests: Vec<CopyRequest> = report
-            .requests
-            .iter()
-            .filter_map(|req| {
-                let dests: Vec<String> = req
-                    .dest_regions
-                    .iter()
-                    .filter(|d| {
-                        report.records.iter().any(|r| {
-                            r.state == CopyState::Queued && copy_key(r) == request_key(req, d)
-                        })
-                    })
-                    .cloned()
-                    .collect();
-                (!dests.is_empty()).then(|| CopyRequest {
-                    dest_regions: dests,
-                    ..req.clone()
-                })
-            })
-            .collect();
-        if !requests.is_empty() {
-            self.submit_round(report, &requests).await;
         }
     }
 
@@ -636,11 +555,6 @@ pub const INTERRUPT_GRACE: Duration = Duration::from_secs(2);
 pub const REDRIVES: u32 = 3;
 const REDRIVE_PAUSE: Duration = Duration::from_millis(500);
 
-/// Whether any copy waits for a free slot.
-fn queued(report: &Report) -> bool {
-    report.records.iter().any(|r| r.state == CopyState::Queued)
-}
-
 /// The `copy_key` of the copy of `req` into `dest`.
 fn request_key<'a>(
     req: &'a CopyRequest,
@@ -735,6 +649,9 @@ pub fn exit_code(records: &[&CopyRecord], waited: bool, stop: &Stop, auth_error:
 }
 
 pub mod locate;
+mod queue;
+
+use queue::queued;
 
 #[cfg(test)]
 mod tests;
