@@ -2,7 +2,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::http::backoff;
-use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Kind, RecordError, Report};
+use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, RecordError, Report};
 use crate::provider::Provider;
 use futures::StreamExt;
 use std::collections::BTreeMap;
@@ -160,11 +160,7 @@ impl Engine<'_> {
         dest: &str,
         now: OffsetDateTime,
     ) {
-        let unknown = match report
-            .records
-            .iter()
-            .find(|r| copy_key(r) == request_key(req, dest))
-        {
+        let unknown = match report.records.iter().find(|r| r.key() == req.key_for(dest)) {
             None => true,
             Some(r) => r.state.in_flight() && r.dest_id.is_none() && r.job_id.is_none(),
         };
@@ -186,14 +182,7 @@ impl Engine<'_> {
     /// Puts `r` in the report in place of the record of the same copy, and tells the observer.
     fn record(&mut self, report: &mut Report, r: CopyRecord) {
         self.observer.changed(&r);
-        match report
-            .records
-            .iter()
-            .position(|old| copy_key(old) == copy_key(&r))
-        {
-            Some(i) => report.records[i] = r,
-            None => report.records.push(r),
-        }
+        report.put(r);
     }
 
     async fn submit_round(&mut self, report: &mut Report, requests: &[CopyRequest]) {
@@ -315,12 +304,7 @@ impl Engine<'_> {
             .flat_map(|req| {
                 req.dest_regions
                     .iter()
-                    .filter(|d| {
-                        !report
-                            .records
-                            .iter()
-                            .any(|r| copy_key(r) == request_key(req, d))
-                    })
+                    .filter(|d| !report.records.iter().any(|r| r.key() == req.key_for(d)))
                     .map(|d| {
                         let mut r = CopyRecord::new(req, d, now);
                         r.state = CopyState::Canceled;
@@ -362,7 +346,7 @@ impl Engine<'_> {
             let provider = self.provider(r.provider);
             let (kind, region, id) = (r.kind, r.dest_region.clone(), r.dest_id.clone());
             // Made within the grace: it may not be visible to reads yet.
-            let fresh = grace.checked_sub((now - r.submitted_at).unsigned_abs());
+            let fresh = r.grace_left(grace, now);
             async move {
                 let id = id.expect("filtered on dest_id");
                 let tie = crate::provider::Tie {
@@ -555,40 +539,15 @@ pub const INTERRUPT_GRACE: Duration = Duration::from_secs(2);
 pub const REDRIVES: u32 = 3;
 const REDRIVE_PAUSE: Duration = Duration::from_millis(500);
 
-/// The `copy_key` of the copy of `req` into `dest`.
-fn request_key<'a>(
-    req: &'a CopyRequest,
-    dest: &'a str,
-) -> (Cloud, Kind, &'a str, &'a str, &'a str) {
-    (
-        req.cloud,
-        req.kind,
-        &req.source_id,
-        &req.source_region,
-        dest,
-    )
-}
-
-/// What identifies a copy: cloud, kind, source and destination.
-fn copy_key(r: &CopyRecord) -> (Cloud, Kind, &str, &str, &str) {
-    (
-        r.provider,
-        r.kind,
-        &r.source_id,
-        &r.source_region,
-        &r.dest_region,
-    )
-}
-
 /// The destinations of `req` still to submit. First round (`first` is `Some(again)`): those
 /// the report has no record or no copy id of, and with `again` those whose copy failed or
 /// was canceled. Later rounds: those that failed for a reason that may pass.
-fn outstanding(report: &Report, req: &CopyRequest, first: Option<bool>) -> Vec<String> {
+pub fn outstanding(report: &Report, req: &CopyRequest, first: Option<bool>) -> Vec<String> {
     req.dest_regions
         .iter()
         .filter(|d| {
-            let key = request_key(req, d);
-            let rec = report.records.iter().find(|r| copy_key(r) == key);
+            let key = req.key_for(d);
+            let rec = report.records.iter().find(|r| r.key() == key);
             match rec {
                 None => true,
                 // Queued copies, and copies started without an id to follow.

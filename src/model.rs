@@ -132,7 +132,21 @@ pub struct CopyRequest {
     pub attempts: std::collections::BTreeMap<String, u32>,
 }
 
+/// The identity of a copy (`CopyRecord::key`, `CopyRequest::key_for`).
+pub type CopyKey<'a> = (Cloud, Kind, &'a str, &'a str, &'a str);
+
 impl CopyRequest {
+    /// The `CopyRecord::key` of this request's copy into `dest`.
+    pub fn key_for<'a>(&'a self, dest: &'a str) -> CopyKey<'a> {
+        (
+            self.cloud,
+            self.kind,
+            &self.source_id,
+            &self.source_region,
+            dest,
+        )
+    }
+
     /// The same copies asked for, whatever the `--force-new` salt and the attempt numbers.
     pub fn same_copies(&self, other: &CopyRequest) -> bool {
         let plain = |r: &CopyRequest| CopyRequest {
@@ -373,6 +387,27 @@ impl CopyRecord {
         changed
     }
 
+    /// What identifies a copy: cloud, kind, source and destination.
+    pub fn key(&self) -> CopyKey<'_> {
+        (
+            self.provider,
+            self.kind,
+            &self.source_id,
+            &self.source_region,
+            &self.dest_region,
+        )
+    }
+
+    /// How much of `grace` is left since the copy was submitted (`None` once it has
+    /// passed): a copy that young may not be visible to reads yet.
+    pub fn grace_left(
+        &self,
+        grace: std::time::Duration,
+        now: OffsetDateTime,
+    ) -> Option<std::time::Duration> {
+        grace.checked_sub((now - self.submitted_at).unsigned_abs())
+    }
+
     /// A short label: `image m-xxx bj→gz`.
     pub fn label(&self) -> String {
         format!(
@@ -510,6 +545,14 @@ impl Report {
             sources: Vec::new(),
             records: Vec::new(),
             summary: Summary::default(),
+        }
+    }
+
+    /// Puts `r` in place of the record of the same copy, or adds it.
+    pub fn put(&mut self, r: CopyRecord) {
+        match self.records.iter().position(|old| old.key() == r.key()) {
+            Some(i) => self.records[i] = r,
+            None => self.records.push(r),
         }
     }
 

@@ -47,8 +47,7 @@ pub async fn run(
     // A copy the report knows, made within the grace, may not be visible yet.
     let fresh = rep.as_ref().and_then(|r| {
         let rec = r.records.iter().find(|r| mine(r))?;
-        let age = (time::OffsetDateTime::now_utc() - rec.submitted_at).unsigned_abs();
-        g.missing_grace.checked_sub(age)
+        rec.grace_left(g.missing_grace, time::OffsetDateTime::now_utc())
     });
     let ctx = context::build(g, env, &[cloud], None).await?;
     let result = crate::provider::guarded_cancel(

@@ -187,15 +187,7 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
                 rec.dest_region
             );
         }
-        match report.records.iter().position(|r| {
-            r.provider == rec.provider
-                && r.kind == rec.kind
-                && r.source_id == rec.source_id
-                && r.dest_region == rec.dest_region
-        }) {
-            Some(i) => report.records[i] = rec,
-            None => report.records.push(rec),
-        }
+        report.put(rec);
     }
     // A re-run with the journal of an earlier run: the same request (its --force-new salt
     // and attempt numbers included) resumes, so nothing it started is started twice; a

@@ -150,15 +150,9 @@ fn dry_run(g: &Globals, env: &Environment, rep: &Report) -> Result<i32> {
         .requests
         .iter()
         .flat_map(|q| {
-            q.dest_regions
-                .iter()
-                .filter(|d| {
-                    !rep.records.iter().any(|r| {
-                        q.covers(r)
-                            && r.dest_region == **d
-                            && (r.dest_id.is_some() || r.job_id.is_some() || r.state.is_terminal())
-                    })
-                })
+            // What the real run would submit (its first round, copies that failed stay failed).
+            crate::engine::outstanding(rep, q, Some(false))
+                .into_iter()
                 .map(move |d| {
                     serde_json::json!({
                         "provider": q.cloud, "kind": q.kind, "source_id": q.source_id,

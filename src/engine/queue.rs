@@ -1,7 +1,7 @@
 //! Clouds' limits on copies running at once: copies beyond a documented limit wait as
 //! `queued` and start as slots free.
 
-use super::{copy_key, request_key, Engine};
+use super::Engine;
 use crate::model::{CopyRecord, CopyRequest, CopyState, Report};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -45,7 +45,7 @@ impl Engine<'_> {
                 let already_queued = report
                     .records
                     .iter()
-                    .any(|r| r.state == CopyState::Queued && copy_key(r) == request_key(req, d));
+                    .any(|r| r.state == CopyState::Queued && r.key() == req.key_for(d));
                 if fits {
                     dests.push(d.clone());
                 } else if !already_queued {
@@ -75,9 +75,10 @@ impl Engine<'_> {
                     .dest_regions
                     .iter()
                     .filter(|d| {
-                        report.records.iter().any(|r| {
-                            r.state == CopyState::Queued && copy_key(r) == request_key(req, d)
-                        })
+                        report
+                            .records
+                            .iter()
+                            .any(|r| r.state == CopyState::Queued && r.key() == req.key_for(d))
                     })
                     .cloned()
                     .collect();

@@ -139,7 +139,9 @@ impl BaiduProvider {
     async fn submit_image(&self, req: &CopyRequest) -> Result<Vec<CopyRecord>> {
         // The source's name: every copy is sent with a name (`--name`, else the source's),
         // so that a copy the reply does not name can be found.
-        let src = self.source_image(req).await?;
+        let src = self
+            .source_image(&req.source_region, &req.source_id)
+            .await?;
         let name = req.name.clone().unwrap_or_else(|| src.name.clone());
         let req = &CopyRequest {
             name: Some(name.clone()),
@@ -258,8 +260,8 @@ impl BaiduProvider {
     }
 
     /// The source image's name and creation time.
-    async fn source_image(&self, req: &CopyRequest) -> Result<wire::ImageModel> {
-        let call = api::detail(Kind::Image, &req.source_region, &req.source_id);
+    async fn source_image(&self, region: &str, id: &str) -> Result<wire::ImageModel> {
+        let call = api::detail(Kind::Image, region, id);
         let (d, _): (wire::SourceDetail, u32) = self.api.send(&call).await?;
         Ok(d.image)
     }
@@ -434,20 +436,9 @@ impl BaiduProvider {
         let (Some(name), Kind::Image) = (rec.name.as_deref(), rec.kind) else {
             return Err(Error::protocol("no destination id to follow").with_provider(Cloud::Baidu));
         };
-        let req = CopyRequest {
-            cloud: Cloud::Baidu,
-            kind: Kind::Image,
-            source_id: rec.source_id.clone(),
-            source_region: rec.source_region.clone(),
-            dest_regions: vec![rec.dest_region.clone()],
-            name: Some(name.to_string()),
-            client_token: None,
-            description: None,
-            options: Default::default(),
-            force_new: None,
-            attempts: Default::default(),
-        };
-        let src = self.source_image(&req).await?;
+        let src = self
+            .source_image(&rec.source_region, &rec.source_id)
+            .await?;
         self.listings.forget(&rec.dest_region);
         match self.find_image_copy(&src, name, &rec.dest_region).await? {
             // Its id from now on; the next look follows it by id.
