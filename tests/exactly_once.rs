@@ -940,12 +940,9 @@ fn a_killed_forced_baidu_image_copy_is_never_sent_again_on_resume() {
         .arg("--force-new")
         .spawn()
         .unwrap();
-    for _ in 0..200 {
-        if emu.copy_count("baidu", "m-demo0001", "gz") > 0 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_until(std::time::Duration::from_secs(2), || {
+        emu.copy_count("baidu", "m-demo0001", "gz") > 0
+    });
     child.kill().unwrap();
     child.wait().unwrap();
     let o = status(&report, &["--wait"]);

@@ -661,12 +661,9 @@ fn killed_while_the_copy_reply_is_in_flight_a_resume_copies_once() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        for _ in 0..200 {
-            if emu.copy_count(shape.cloud, &id, shape.dest) > 0 {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        wait_until(std::time::Duration::from_secs(2), || {
+            emu.copy_count(shape.cloud, &id, shape.dest) > 0
+        });
         child.kill().unwrap();
         child.wait().unwrap();
         assert_eq!(

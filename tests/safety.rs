@@ -271,11 +271,8 @@ fn start_and_wait_for(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..200 {
-        if calls(emu, action) > 0 {
-            return child;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
+    if wait_until(std::time::Duration::from_secs(5), || calls(emu, action) > 0) {
+        return child;
     }
     let _ = child.kill();
     let _ = child.wait();

@@ -209,6 +209,18 @@ pub fn against_endpoint(endpoint: &str) -> Command {
     c
 }
 
+/// Looks at `cond` every 10 ms for up to `limit`; whether it became true.
+pub fn wait_until(limit: std::time::Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
+}
+
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("the binary runs")
 }
