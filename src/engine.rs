@@ -18,9 +18,14 @@ pub trait Observer: Send {
     fn changed(&mut self, record: &CopyRecord);
 }
 
-/// Persists the report after every change (the journal `status` resumes from).
+/// Keeps the report on disk as it changes (the journal `status` resumes from).
 pub trait Journal: Send {
-    fn save(&mut self, report: &Report) -> Result<(), Error>;
+    /// Writes the whole report (its summary brought up to date first).
+    fn save(&mut self, report: &mut Report) -> Result<(), Error>;
+    /// Keeps `record`, which appeared or changed (before the run sends anything else).
+    fn changed(&mut self, record: &CopyRecord) -> Result<(), Error>;
+    /// Called after each batch of changes: where the journal may catch the whole report up.
+    fn checkpoint(&mut self, report: &mut Report) -> Result<(), Error>;
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +59,8 @@ pub struct Engine<'a> {
     pub missing_grace: Duration,
     /// The pause before looking again for a copy not visible yet (one poll interval).
     pub look_again: Duration,
+    /// Set once the journal failed to write (it is said once).
+    pub journal_error: bool,
 }
 
 impl Engine<'_> {
@@ -82,10 +89,37 @@ impl Engine<'_> {
         self.persist(report);
     }
 
+    /// After a batch of changes: the journal may catch the whole report up.
     fn persist(&mut self, report: &mut Report) {
-        report.refresh_summary(OffsetDateTime::now_utc());
-        if let Err(e) = self.journal.save(report) {
-            tracing::error!("could not write the report: {e}");
+        let done = self.journal.checkpoint(report);
+        self.journal_failed(done);
+    }
+
+    /// Writes the whole report now.
+    fn snapshot(&mut self, report: &mut Report) {
+        let done = self.journal.save(report);
+        self.journal_failed(done);
+    }
+
+    /// Tells the observer and the journal that `rec` appeared or changed.
+    fn tell(&mut self, rec: &CopyRecord) {
+        self.observer.changed(rec);
+        self.keep(rec);
+    }
+
+    /// Tells the journal only (a change the observer does not show: an error attached).
+    fn keep(&mut self, rec: &CopyRecord) {
+        let done = self.journal.changed(rec);
+        self.journal_failed(done);
+    }
+
+    /// Says once that the report cannot be written (the run goes on: the copies matter more).
+    fn journal_failed(&mut self, done: Result<(), Error>) {
+        if let Err(e) = done {
+            if !self.journal_error {
+                tracing::error!("could not write the report: {e}");
+                self.journal_error = true;
+            }
         }
     }
 
@@ -98,8 +132,9 @@ impl Engine<'_> {
     /// `again`: also submit destinations whose copy failed or was canceled in an earlier run.
     pub async fn submit_all(&mut self, report: &mut Report, requests: &[CopyRequest], again: bool) {
         let now = OffsetDateTime::now_utc();
+        let mut earlier = crate::model::BySource::new(&report.requests);
         for r in requests {
-            match report.requests.iter().position(|q| q.same_copies(r)) {
+            match earlier.same_copies(&report.requests, r) {
                 Some(i) => {
                     // A forced request an earlier run journaled: where the cloud cannot look
                     // for a forced copy, one it may have sent is never sent again.
@@ -113,10 +148,14 @@ impl Engine<'_> {
                     // The journal keeps what this run sends (its salt and attempt numbers).
                     report.requests[i] = r.clone();
                 }
-                None => report.requests.push(r.clone()),
+                None => {
+                    earlier.add(r, report.requests.len());
+                    report.requests.push(r.clone());
+                }
             }
         }
-        self.persist(report);
+        // The requests are on disk before anything is sent.
+        self.snapshot(report);
         for round in 0..=REDRIVES {
             let todo: Vec<CopyRequest> = requests
                 .iter()
@@ -160,7 +199,7 @@ impl Engine<'_> {
         dest: &str,
         now: OffsetDateTime,
     ) {
-        let unknown = match report.records.iter().find(|r| r.key() == req.key_for(dest)) {
+        let unknown = match report.find(&req.key_for(dest)) {
             None => true,
             Some(r) => r.state.in_flight() && r.dest_id.is_none() && r.job_id.is_none(),
         };
@@ -181,7 +220,7 @@ impl Engine<'_> {
 
     /// Puts `r` in the report in place of the record of the same copy, and tells the observer.
     fn record(&mut self, report: &mut Report, r: CopyRecord) {
-        self.observer.changed(&r);
+        self.tell(&r);
         report.put(r);
     }
 
@@ -304,7 +343,7 @@ impl Engine<'_> {
             .flat_map(|req| {
                 req.dest_regions
                     .iter()
-                    .filter(|d| !report.records.iter().any(|r| r.key() == req.key_for(d)))
+                    .filter(|d| report.find(&req.key_for(d)).is_none())
                     .map(|d| {
                         let mut r = CopyRecord::new(req, d, now);
                         r.state = CopyState::Canceled;
@@ -326,7 +365,7 @@ impl Engine<'_> {
             rec.state = CopyState::Canceled;
             rec.updated_at = now;
             rec.finished_at = Some(now);
-            self.observer.changed(rec);
+            self.tell(rec);
         }
         // A copy adopted by name alone is not tied firmly enough to destroy it.
         let targets: Vec<usize> = report
@@ -375,7 +414,7 @@ impl Engine<'_> {
                     rec.state = CopyState::Canceled;
                     rec.updated_at = now;
                     rec.finished_at = Some(now);
-                    self.observer.changed(rec);
+                    self.tell(rec);
                 }
                 Err(e) => tracing::warn!("{}: left running, could not cancel: {e}", rec.label()),
             }
@@ -475,7 +514,7 @@ impl Engine<'_> {
                             .unwrap_or(time::Duration::MAX);
                         if now - since >= grace && now - rec.submitted_at >= grace {
                             rec.apply(&u, now);
-                            self.observer.changed(rec);
+                            self.tell(rec);
                         } else if let Some(e) = &u.error {
                             // Not visible yet, or looked for in the wrong account: the
                             // record keeps its state, with what the cloud said attached.
@@ -487,13 +526,14 @@ impl Engine<'_> {
                             );
                             rec.error = Some(e);
                             rec.updated_at = now;
+                            self.keep(rec);
                         }
                         changed = true;
                     }
                     Ok(u) => {
                         rec.missing_since = None;
                         if rec.apply(&u, now) {
-                            self.observer.changed(rec);
+                            self.tell(rec);
                             changed = true;
                         }
                     }
@@ -509,6 +549,7 @@ impl Engine<'_> {
                         if rec.error.as_ref() != Some(&re) {
                             rec.error = Some(re);
                             rec.updated_at = now;
+                            self.keep(rec);
                             changed = true;
                         }
                     }
@@ -526,7 +567,7 @@ impl Engine<'_> {
             let rec = &mut report.records[i];
             rec.state = CopyState::TimedOut;
             rec.updated_at = now;
-            self.observer.changed(rec);
+            self.tell(rec);
         }
         self.persist(report);
     }
@@ -546,9 +587,7 @@ pub fn outstanding(report: &Report, req: &CopyRequest, first: Option<bool>) -> V
     req.dest_regions
         .iter()
         .filter(|d| {
-            let key = req.key_for(d);
-            let rec = report.records.iter().find(|r| r.key() == key);
-            match rec {
+            match report.find(&req.key_for(d)) {
                 None => true,
                 // Queued copies, and copies started without an id to follow.
                 Some(r) if first.is_some() => {

@@ -2,8 +2,7 @@ use clap::Parser;
 
 fn main() {
     let cli = imgcopy::cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

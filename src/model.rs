@@ -135,6 +135,60 @@ pub struct CopyRequest {
 /// The identity of a copy (`CopyRecord::key`, `CopyRequest::key_for`).
 pub type CopyKey<'a> = (Cloud, Kind, &'a str, &'a str, &'a str);
 
+/// Requests by their source (cloud, kind, id, region), so that finding the request of a
+/// record, or an earlier request for the same copies, is one look-up, not a scan.
+#[derive(Debug, Default)]
+pub struct BySource {
+    map: std::collections::HashMap<(Cloud, Kind, String, String), Vec<usize>>,
+}
+
+impl BySource {
+    pub fn new(requests: &[CopyRequest]) -> Self {
+        let mut by = BySource::default();
+        for (i, r) in requests.iter().enumerate() {
+            by.add(r, i);
+        }
+        by
+    }
+
+    /// Files `r`, at position `i` of the requests.
+    pub fn add(&mut self, r: &CopyRequest, i: usize) {
+        let key = (
+            r.cloud,
+            r.kind,
+            r.source_id.clone(),
+            r.source_region.clone(),
+        );
+        self.map.entry(key).or_default().push(i);
+    }
+
+    fn of(&self, cloud: Cloud, kind: Kind, id: &str, region: &str) -> &[usize] {
+        // The key is owned: one small allocation per look-up, never a scan.
+        let key = (cloud, kind, id.to_string(), region.to_string());
+        self.map.get(&key).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The position in `requests` of the one asking for the same copies as `r`.
+    pub fn same_copies(&self, requests: &[CopyRequest], r: &CopyRequest) -> Option<usize> {
+        self.of(r.cloud, r.kind, &r.source_id, &r.source_region)
+            .iter()
+            .copied()
+            .find(|&i| requests[i].same_copies(r))
+    }
+
+    /// Whether one of `requests` covers `record` (`CopyRequest::covers`).
+    pub fn covers(&self, requests: &[CopyRequest], record: &CopyRecord) -> bool {
+        self.of(
+            record.provider,
+            record.kind,
+            &record.source_id,
+            &record.source_region,
+        )
+        .iter()
+        .any(|&i| requests[i].covers(record))
+    }
+}
+
 impl CopyRequest {
     /// The `CopyRecord::key` of this request's copy into `dest`.
     pub fn key_for<'a>(&'a self, dest: &'a str) -> CopyKey<'a> {
@@ -149,12 +203,29 @@ impl CopyRequest {
 
     /// The same copies asked for, whatever the `--force-new` salt and the attempt numbers.
     pub fn same_copies(&self, other: &CopyRequest) -> bool {
-        let plain = |r: &CopyRequest| CopyRequest {
-            force_new: None,
-            attempts: Default::default(),
-            ..r.clone()
-        };
-        plain(self) == plain(other)
+        // Exhaustive, so that a new field is either compared or said to be left out.
+        let CopyRequest {
+            cloud,
+            kind,
+            source_id,
+            source_region,
+            dest_regions,
+            name,
+            client_token,
+            description,
+            options,
+            force_new: _,
+            attempts: _,
+        } = self;
+        *cloud == other.cloud
+            && *kind == other.kind
+            && *source_id == other.source_id
+            && *source_region == other.source_region
+            && *dest_regions == other.dest_regions
+            && *name == other.name
+            && *client_token == other.client_token
+            && *description == other.description
+            && *options == other.options
     }
 
     /// The attempt number of the copy into `dest` (0: the first).
@@ -529,6 +600,84 @@ pub struct Report {
     pub sources: Vec<SourceLocation>,
     pub records: Vec<CopyRecord>,
     pub summary: Summary,
+    /// Where each record is, by its key (`find`, `put`): looking a copy up costs the same at
+    /// ten thousand records as at ten.
+    #[serde(skip)]
+    index: KeyIndex,
+}
+
+/// Positions in `Report::records` by a hash of the record's key. Checked on every use and
+/// rebuilt when `records` was changed behind its back (reordered, shortened, replaced): a
+/// stale index costs one rebuild, never a wrong answer, as long as a record's key is not
+/// changed in place.
+#[derive(Default)]
+struct KeyIndex {
+    by_hash: std::collections::HashMap<u64, Vec<usize>>,
+    len: usize,
+}
+
+impl KeyIndex {
+    fn hash(key: &CopyKey<'_>) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key)
+    }
+
+    fn rebuild(&mut self, records: &[CopyRecord]) {
+        self.by_hash.clear();
+        for (i, r) in records.iter().enumerate() {
+            self.by_hash
+                .entry(Self::hash(&r.key()))
+                .or_default()
+                .push(i);
+        }
+        self.len = records.len();
+    }
+
+    /// The position of `key`, if the index (trusted only when it covers every record)
+    /// knows it; `Err(())` when it has to be rebuilt first.
+    fn lookup(&self, records: &[CopyRecord], key: &CopyKey<'_>) -> Result<Option<usize>, ()> {
+        if self.len != records.len() {
+            return Err(());
+        }
+        match self.by_hash.get(&Self::hash(key)) {
+            None => Ok(None),
+            Some(slots) => {
+                if let Some(&i) = slots
+                    .iter()
+                    .find(|&&i| records.get(i).is_some_and(|r| r.key() == *key))
+                {
+                    return Ok(Some(i));
+                }
+                // Every slot filed under this hash must hold a record with that hash.
+                if slots.iter().all(|&i| {
+                    records
+                        .get(i)
+                        .is_some_and(|r| Self::hash(&r.key()) == Self::hash(key))
+                }) {
+                    Ok(None)
+                } else {
+                    Err(())
+                }
+            }
+        }
+    }
+}
+
+// The index is a cache: it takes no part in what a report is.
+impl Clone for KeyIndex {
+    fn clone(&self) -> Self {
+        KeyIndex::default()
+    }
+}
+impl PartialEq for KeyIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl fmt::Debug for KeyIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyIndex")
+    }
 }
 
 impl Report {
@@ -545,14 +694,45 @@ impl Report {
             sources: Vec::new(),
             records: Vec::new(),
             summary: Summary::default(),
+            index: KeyIndex::default(),
+        }
+    }
+
+    /// The position of the record of the copy `key`.
+    pub fn position(&mut self, key: &CopyKey<'_>) -> Option<usize> {
+        match self.index.lookup(&self.records, key) {
+            Ok(found) => found,
+            Err(()) => {
+                self.index.rebuild(&self.records);
+                self.index
+                    .lookup(&self.records, key)
+                    .expect("a rebuilt index covers every record")
+            }
+        }
+    }
+
+    /// The record of the copy `key` (a scan when the index is stale; `put` keeps it fresh).
+    pub fn find(&self, key: &CopyKey<'_>) -> Option<&CopyRecord> {
+        match self.index.lookup(&self.records, key) {
+            Ok(found) => found.map(|i| &self.records[i]),
+            Err(()) => self.records.iter().find(|r| r.key() == *key),
         }
     }
 
     /// Puts `r` in place of the record of the same copy, or adds it.
     pub fn put(&mut self, r: CopyRecord) {
-        match self.records.iter().position(|old| old.key() == r.key()) {
+        match self.position(&r.key()) {
             Some(i) => self.records[i] = r,
-            None => self.records.push(r),
+            None => {
+                let i = self.records.len();
+                self.index
+                    .by_hash
+                    .entry(KeyIndex::hash(&r.key()))
+                    .or_default()
+                    .push(i);
+                self.records.push(r);
+                self.index.len = self.records.len();
+            }
         }
     }
 

@@ -18,6 +18,18 @@ pub fn stderr(text: &str) {
     write_to(&mut std::io::stderr().lock(), &STDERR_CLOSED, text);
 }
 
+/// Writes to stdout through `write` (buffered), for output too large to build in memory
+/// first; after the first failed write (EPIPE), nothing more is tried.
+pub fn stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut w = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    if write(&mut w).and_then(|_| w.flush()).is_err() {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
 fn write_to(w: &mut dyn Write, closed: &AtomicBool, text: &str) {
     if closed.load(Ordering::Relaxed) {
         return;

@@ -1,11 +1,13 @@
 //! Rendering the report (table, JSON, NDJSON) and writing it atomically.
 
-use crate::engine::Journal;
 use crate::error::{Error, Result};
 use crate::model::{CopyRecord, Report};
 use serde::Serialize;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+pub mod journal;
+pub use journal::{store, FileJournal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -16,6 +18,14 @@ pub enum Format {
 
 pub fn to_json(report: &Report) -> String {
     serde_json::to_string_pretty(report).expect("the report serialises")
+}
+
+/// Prints `report` as JSON on stdout, streamed (see `crate::output::stdout_with`).
+pub fn print_json(report: &Report) {
+    crate::output::stdout_with(|w| {
+        serde_json::to_writer_pretty(&mut *w, report)?;
+        w.write_all(b"\n")
+    });
 }
 
 /// One NDJSON line for a record that appeared or changed.
@@ -158,10 +168,15 @@ pub fn write_atomic(path: &Path, report: &Report) -> Result<()> {
         .prefix(&temp_prefix(path))
         .tempfile_in(dir)
         .map_err(|e| Error::io(ctx(), e))?;
-    tmp.write_all(to_json(report).as_bytes())
-        .and_then(|_| tmp.write_all(b"\n"))
-        .and_then(|_| tmp.as_file().sync_all())
+    // Streamed, not built in memory first: ten thousand records are 8 MB of JSON.
+    let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+    serde_json::to_writer_pretty(&mut w, report)
+        .map_err(std::io::Error::from)
+        .and_then(|_| w.write_all(b"\n"))
+        .and_then(|_| w.flush())
         .map_err(|e| Error::io(ctx(), e))?;
+    drop(w);
+    tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
     tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
     Ok(())
 }
@@ -191,12 +206,13 @@ pub fn remove_stale_temps(path: &Path) {
 /// The largest report read (10,000 records take about 8 MB).
 pub const MAX_REPORT_BYTES: u64 = 256 << 20;
 
-/// Reads a report: a regular file of at most `MAX_REPORT_BYTES` (never a device or a FIFO,
+/// Reads a report (the snapshot, with the journal of a run that did not finish replayed
+/// over it): a regular file of at most `MAX_REPORT_BYTES` (never a device or a FIFO,
 /// which could be endless or never answer).
 pub fn read(path: &Path) -> Result<Report> {
     let text = crate::config::read_capped(path, MAX_REPORT_BYTES)
         .map_err(|e| Error::usage("--report", format!("cannot read {}: {e}", path.display())))?;
-    let report: Report = serde_json::from_str(&text).map_err(|e| {
+    let mut report: Report = serde_json::from_str(&text).map_err(|e| {
         Error::usage(
             "--report",
             format!("{} is not an imgcopy report: {e}", path.display()),
@@ -213,21 +229,8 @@ pub fn read(path: &Path) -> Result<Report> {
             ),
         ));
     }
+    journal::replay(path, &mut report)?;
     Ok(report)
-}
-
-/// The journal: rewrites the report file on every change, when one was asked for.
-pub struct FileJournal {
-    pub path: Option<PathBuf>,
-}
-
-impl Journal for FileJournal {
-    fn save(&mut self, report: &Report) -> Result<()> {
-        match &self.path {
-            Some(p) => write_atomic(p, report),
-            None => Ok(()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ pub async fn run(
             r.finished_at = Some(now);
         }
         rep.refresh_summary(now);
-        report::write_atomic(path, rep)?;
+        report::store(path, rep)?;
     }
     if !g.quiet {
         let tie = if in_report {

@@ -192,8 +192,12 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
     // A re-run with the journal of an earlier run: the same request (its --force-new salt
     // and attempt numbers included) resumes, so nothing it started is started twice; a
     // destination whose copy failed in the cloud gets its next attempt (a new token).
+    let earlier = crate::model::BySource::new(&report.requests);
     for req in reqs.iter_mut() {
-        if let Some(same) = report.requests.iter().find(|r| r.same_copies(req)) {
+        if let Some(same) = earlier
+            .same_copies(&report.requests, req)
+            .map(|i| &report.requests[i])
+        {
             if req.force_new.is_some() {
                 req.force_new = same.force_new.clone();
             }
@@ -203,10 +207,8 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         // journaled but never recorded (a killed run) is resumed, not skipped.
         for d in req.dest_regions.clone() {
             let token = provider::token_for(req, &d);
-            let failed_copy = report.records.iter().any(|r| {
-                req.covers(r)
-                    && r.dest_region == d
-                    && r.state == crate::model::CopyState::Failed
+            let failed_copy = report.find(&req.key_for(&d)).is_some_and(|r| {
+                r.state == crate::model::CopyState::Failed
                     && r.dest_id.is_some()
                     && token.is_some()
                     && r.client_token == token

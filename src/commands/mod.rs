@@ -251,16 +251,20 @@ fn finish(
     use crate::engine::Stop;
     report.refresh_summary(time::OffsetDateTime::now_utc());
     if let Some(p) = &g.report {
-        crate::report::write_atomic(p, report)?;
+        crate::report::store(p, report)?;
     }
+    let by_source = scope.map(crate::model::BySource::new);
     let asked: Vec<&crate::model::CopyRecord> = report
         .records
         .iter()
-        .filter(|r| scope.is_none_or(|reqs| reqs.iter().any(|q| q.covers(r))))
+        .filter(|r| match (scope, &by_source) {
+            (Some(reqs), Some(by)) => by.covers(reqs, r),
+            _ => true,
+        })
         .collect();
     let code = crate::engine::exit_code(&asked, g.wait, stop, auth_error);
     match g.output(env) {
-        OutputFormat::Json => crate::outln!("{}", crate::report::to_json(report)),
+        OutputFormat::Json => crate::report::print_json(report),
         OutputFormat::Ndjson => crate::outln!("{}", crate::report::summary_event(report, code)),
         OutputFormat::Table => crate::out!("{}", crate::report::to_table(report)),
     }
@@ -322,10 +326,13 @@ async fn drive(
 ) -> Result<i32> {
     use crate::engine::{Engine, Stop, WaitOptions};
     let ndjson = g.output(env) == OutputFormat::Ndjson;
-    let mut progress = progress::Progress::new(env.stderr_is_terminal, g.quiet, ndjson);
-    let mut journal = crate::report::FileJournal {
-        path: g.report.clone(),
-    };
+    let mut progress = progress::Progress::new(
+        env.stderr_is_terminal,
+        g.quiet,
+        ndjson,
+        expected_per_region(report, requests),
+    );
+    let mut journal = crate::report::FileJournal::new(g.report.clone());
     let mut engine = Engine {
         providers: &ctx.providers,
         observer: &mut progress,
@@ -335,6 +342,7 @@ async fn drive(
         auth_error: None,
         missing_grace: g.missing_grace,
         look_again: ctx.poll_initial,
+        journal_error: false,
     };
     if !requests.is_empty() {
         engine.submit_all(report, requests, run == Run::Copy).await;
@@ -368,6 +376,30 @@ async fn drive(
     progress.finish();
     let scope = (run == Run::Copy).then_some(requests);
     finish(g, env, report, scope, &stop, auth)
+}
+
+/// How many copies a run follows into each region (by `progress::region_name`): those of
+/// its requests, and those of the report.
+fn expected_per_region(
+    report: &crate::model::Report,
+    requests: &[crate::model::CopyRequest],
+) -> std::collections::BTreeMap<String, usize> {
+    let mut copies = std::collections::HashSet::new();
+    for r in requests {
+        for d in &r.dest_regions {
+            copies.insert(r.key_for(d));
+        }
+    }
+    for r in &report.records {
+        copies.insert(r.key());
+    }
+    let mut expected = std::collections::BTreeMap::new();
+    for (cloud, kind, _, _, dest) in copies {
+        *expected
+            .entry(progress::region_name(cloud, kind, dest))
+            .or_default() += 1;
+    }
+    expected
 }
 
 /// Locks what a run would touch: its report (which also probes that the report can be

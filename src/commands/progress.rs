@@ -1,10 +1,19 @@
 //! Progress on stderr (bars on a terminal, lines otherwise) and NDJSON events on stdout.
+//!
+//! A run of up to `PER_COPY_MAX` copies shows each copy; a larger one shows one bar or line
+//! per cloud, kind and destination region (how many copies, in which states), and still
+//! names every copy that fails. NDJSON is one event per change of any copy either way.
 
 use crate::engine::Observer;
-use crate::model::{CopyRecord, CopyState};
+use crate::model::{Cloud, CopyRecord, CopyState, Kind};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashMap;
-use std::time::Duration;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+/// The most copies shown one by one.
+pub const PER_COPY_MAX: usize = 20;
+/// The longest a region's line waits to be printed again while its copies change.
+const REGION_LINE_EVERY: Duration = Duration::from_secs(5);
 
 enum Display {
     Off,
@@ -14,6 +23,52 @@ enum Display {
         multi: MultiProgress,
         bars: HashMap<String, ProgressBar>,
     },
+    /// One line or bar per destination region.
+    Regions {
+        /// The last state of each copy, and which region it counts in.
+        last: HashMap<String, (String, CopyState)>,
+        regions: BTreeMap<String, Region>,
+        /// `Some` on a terminal: the bars.
+        multi: Option<MultiProgress>,
+    },
+}
+
+#[derive(Default)]
+struct Region {
+    counts: BTreeMap<&'static str, usize>,
+    /// The copies expected, and those seen so far.
+    total: usize,
+    seen: usize,
+    bar: Option<ProgressBar>,
+    printed: Option<Instant>,
+    /// Changed since its line was last printed.
+    dirty: bool,
+}
+
+impl Region {
+    fn done(&self) -> usize {
+        [
+            CopyState::Available,
+            CopyState::Source,
+            CopyState::Failed,
+            CopyState::Canceled,
+            CopyState::TimedOut,
+        ]
+        .iter()
+        .map(|s| self.counts.get(s.as_str()).copied().unwrap_or(0))
+        .sum()
+    }
+
+    fn describe(&self) -> String {
+        let states: Vec<String> = self
+            .counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, n)| format!("{n} {s}"))
+            .collect();
+        let copies = if self.total == 1 { "copy" } else { "copies" };
+        format!("{} {copies}: {}", self.total, states.join(", "))
+    }
 }
 
 pub struct Progress {
@@ -21,13 +76,47 @@ pub struct Progress {
     ndjson: bool,
 }
 
+fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .expect("valid template")
+        .progress_chars("=> ")
+}
+
 impl Progress {
-    pub fn new(stderr_is_terminal: bool, quiet: bool, ndjson: bool) -> Self {
+    /// `expected`: how many copies the run follows into each region (`region_name`); their
+    /// number decides between one display per copy and one per region.
+    pub fn new(
+        stderr_is_terminal: bool,
+        quiet: bool,
+        ndjson: bool,
+        expected: BTreeMap<String, usize>,
+    ) -> Self {
+        let multi = || MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let copies: usize = expected.values().sum();
         let display = if quiet {
             Display::Off
+        } else if copies > PER_COPY_MAX {
+            // A region's first line comes when there is something to count.
+            let now = Instant::now();
+            let regions = expected
+                .into_iter()
+                .map(|(name, total)| {
+                    let r = Region {
+                        total,
+                        printed: Some(now),
+                        ..Region::default()
+                    };
+                    (name, r)
+                })
+                .collect();
+            Display::Regions {
+                last: HashMap::new(),
+                regions,
+                multi: stderr_is_terminal.then(multi),
+            }
         } else if stderr_is_terminal {
             Display::Bars {
-                multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+                multi: multi(),
                 bars: HashMap::new(),
             }
         } else {
@@ -36,12 +125,25 @@ impl Progress {
         Progress { display, ndjson }
     }
 
-    /// Leaves the bars on screen as they are.
+    /// Leaves the bars on screen as they are; prints the regions' lines not printed yet.
     pub fn finish(&mut self) {
-        if let Display::Bars { bars, .. } = &mut self.display {
-            for b in bars.values().filter(|b| !b.is_finished()) {
-                b.abandon();
+        match &mut self.display {
+            Display::Bars { bars, .. } => {
+                for b in bars.values().filter(|b| !b.is_finished()) {
+                    b.abandon();
+                }
             }
+            Display::Regions { regions, .. } => {
+                for (name, r) in regions.iter_mut() {
+                    match &r.bar {
+                        Some(b) if !b.is_finished() => b.abandon(),
+                        Some(_) => {}
+                        None if r.dirty => crate::errln!("imgcopy: {name}: {}", r.describe()),
+                        None => {}
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -58,32 +160,36 @@ fn describe(r: &CopyRecord) -> String {
     s
 }
 
+/// What a region's line or bar is called: `aws image → eu-west-1`.
+pub fn region_name(cloud: Cloud, kind: Kind, dest: &str) -> String {
+    format!("{cloud} {kind} → {dest}")
+}
+
+fn copy_key(r: &CopyRecord) -> String {
+    format!(
+        "{}|{}|{}|{}|{}",
+        r.provider, r.kind, r.source_id, r.source_region, r.dest_region
+    )
+}
+
 impl Observer for Progress {
     fn changed(&mut self, r: &CopyRecord) {
         if self.ndjson {
             crate::outln!("{}", crate::report::record_event(r));
         }
-        let key = format!(
-            "{}|{}|{}|{}",
-            r.provider, r.kind, r.source_id, r.dest_region
-        );
         match &mut self.display {
             Display::Off => {}
             Display::Lines(last) => {
-                if last.insert(key, r.state) != Some(r.state) {
+                if last.insert(copy_key(r), r.state) != Some(r.state) {
                     crate::errln!("imgcopy: {}: {}", r.label(), describe(r));
                 }
             }
             Display::Bars { multi, bars } => {
-                let bar = bars.entry(key).or_insert_with(|| {
+                let bar = bars.entry(copy_key(r)).or_insert_with(|| {
                     let b = multi.add(ProgressBar::new(100));
-                    b.set_style(
-                        ProgressStyle::with_template(
-                            "{spinner} {prefix:32} [{bar:20}] {pos:>3}% {elapsed:>4} {msg}",
-                        )
-                        .expect("valid template")
-                        .progress_chars("=> "),
-                    );
+                    b.set_style(bar_style(
+                        "{spinner} {prefix:32} [{bar:20}] {pos:>3}% {elapsed:>4} {msg}",
+                    ));
                     b.set_prefix(r.label());
                     b.enable_steady_tick(Duration::from_millis(200));
                     b
@@ -93,6 +199,68 @@ impl Observer for Progress {
                 if r.state.is_terminal() || r.state == CopyState::TimedOut {
                     // abandon, not finish: finish would fill the bar of a failed copy.
                     bar.abandon();
+                }
+            }
+            Display::Regions {
+                last,
+                regions,
+                multi,
+            } => {
+                let name = region_name(r.provider, r.kind, &r.dest_region);
+                let before = last.insert(copy_key(r), (name.clone(), r.state));
+                if before.as_ref().map(|(_, s)| *s) == Some(r.state) {
+                    return;
+                }
+                // A failure is named, whatever the display.
+                if r.state == CopyState::Failed {
+                    let line = format!("imgcopy: {}: {}", r.label(), describe(r));
+                    match multi {
+                        Some(m) => {
+                            let _ = m.println(line);
+                        }
+                        None => crate::errln!("{line}"),
+                    }
+                }
+                let region = regions.entry(name.clone()).or_insert_with(|| Region {
+                    printed: Some(Instant::now()),
+                    ..Region::default()
+                });
+                match before {
+                    Some((_, s)) => {
+                        if let Some(n) = region.counts.get_mut(s.as_str()) {
+                            *n = n.saturating_sub(1);
+                        }
+                    }
+                    None => region.seen += 1,
+                }
+                // A copy the run did not expect (e.g. one an earlier run left in the report).
+                region.total = region.total.max(region.seen);
+                *region.counts.entry(r.state.as_str()).or_default() += 1;
+                region.dirty = true;
+                let finished = region.done() == region.total;
+                if let Some(m) = multi {
+                    let (done, text) = (region.done(), region.describe());
+                    let bar = region.bar.get_or_insert_with(|| {
+                        let b = m.add(ProgressBar::new(0));
+                        b.set_style(bar_style(
+                            "{spinner} {prefix:32} [{bar:20}] {pos}/{len} {elapsed:>4} {msg}",
+                        ));
+                        b.set_prefix(name.clone());
+                        b.enable_steady_tick(Duration::from_millis(200));
+                        b
+                    });
+                    bar.set_length(region.total as u64);
+                    bar.set_position(done as u64);
+                    bar.set_message(text);
+                    return;
+                }
+                let due = region
+                    .printed
+                    .is_none_or(|t| t.elapsed() >= REGION_LINE_EVERY);
+                if due || finished {
+                    crate::errln!("imgcopy: {name}: {}", region.describe());
+                    region.printed = Some(Instant::now());
+                    region.dirty = false;
                 }
             }
         }

@@ -287,11 +287,10 @@ fn copy_image(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
     let token = param(p, "ClientToken").unwrap_or("").to_string();
     // ClientToken idempotence: the same token in the same region returns the first copy.
     if !token.is_empty() {
-        if let Some(r) = w.resources.iter().find(|r| {
-            r.provider == P
-                && r.source_region.as_deref() == Some(region)
-                && r.client_token.as_deref() == Some(&token)
-        }) {
+        if let Some(r) = w
+            .with_token(P, &token)
+            .find(|r| r.source_region.as_deref() == Some(region))
+        {
             return ok(json!({ "ImageId": r.id }));
         }
     }
@@ -416,7 +415,7 @@ fn copy_image(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
         ..src
     };
     let id = copy.id.clone();
-    w.resources.push(copy);
+    w.add(copy);
     ok(json!({ "ImageId": id }))
 }
 
@@ -440,7 +439,7 @@ fn cancel(w: &mut World, p: &[(String, String)], region: &str) -> EmuResponse {
     }
     let freed = r.ready_at.unwrap_or(now) - r.start_at.unwrap_or(now).max(now);
     let after = r.start_at.unwrap_or(now);
-    w.resources.remove(i);
+    w.remove(i);
     // The copies queued behind it move up.
     for q in w.resources.iter_mut().filter(|q| {
         q.provider == P && q.region == region && q.start_at.is_some_and(|s| s > now && s >= after)

@@ -311,9 +311,7 @@ fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuRes
     // ClientToken idempotence (CopyImage): the same token returns the first copy.
     let token = param(p, "ClientToken").unwrap_or("").to_string();
     if !token.is_empty() {
-        if let Some(r) = w.resources.iter().find(|r| {
-            r.provider == P && r.region == dest && r.client_token.as_deref() == Some(&token)
-        }) {
+        if let Some(r) = w.with_token(P, &token).find(|r| r.region == dest) {
             if r.source_id.as_deref() != Some(source_id) {
                 return error(
                     400,
@@ -383,7 +381,7 @@ fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuRes
         ..src
     };
     let id = copy.id.clone();
-    w.resources.push(copy);
+    w.add(copy);
     ok(
         if kind == "image" {
             "CopyImage"
@@ -579,7 +577,7 @@ fn deregister(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
     let Some(i) = w.find(P, "image", region, id) else {
         return not_found("image", id);
     };
-    w.resources.remove(i);
+    w.remove(i);
     ok("DeregisterImage", "<return>true</return>")
 }
 

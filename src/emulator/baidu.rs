@@ -270,7 +270,7 @@ fn remote_copy_image(w: &mut World, req: &EmuRequest, region: &str, id: &str) ->
         results.push(
             json!({"region": dest, "imageId": copy.id, "errMsg": "success", "code": "success"}),
         );
-        w.resources.push(copy);
+        w.add(copy);
     }
     ok(json!({ "result": results }))
 }
@@ -286,7 +286,7 @@ fn cancel(w: &mut World, region: &str, id: &str) -> EmuResponse {
             "Image status is not dest_copying.",
         );
     }
-    w.resources.remove(i);
+    w.remove(i);
     ok(json!({}))
 }
 
@@ -433,7 +433,7 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
             ..src.clone()
         };
         results.push(json!({"region": d.dest_region, "snapshotId": copy.id}));
-        w.resources.push(copy);
+        w.add(copy);
     }
     let response = json!({ "result": results });
     w.tokens.insert(

@@ -407,7 +407,7 @@ fn copy(
         failure,
     };
     let id = job.id.clone();
-    w.resources.push(copy);
+    w.add(copy);
     w.jobs.push(job);
     ok(json!({ "job_id": id }))
 }

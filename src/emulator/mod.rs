@@ -462,6 +462,14 @@ fn admin(app: &App, method: &Method, path: &str, query: &str, body: &[u8]) -> Em
     match (method.as_str(), path) {
         ("GET", "state") => EmuResponse::json(200, &w.snapshot()),
         ("GET", "requests") => EmuResponse::json(200, &serde_json::json!(w.log)),
+        // The requests logged, by action: cheap to ask often (the log can be long).
+        ("GET", "counts") => {
+            let mut by_action = std::collections::BTreeMap::<&str, u64>::new();
+            for r in &w.log {
+                *by_action.entry(r.action.as_str()).or_default() += 1;
+            }
+            EmuResponse::json(200, &serde_json::json!({ "actions": by_action }))
+        }
         ("DELETE", "requests") => {
             w.log.clear();
             EmuResponse::json(200, &serde_json::json!({}))

@@ -255,6 +255,43 @@ pub struct World {
     /// cloud, as the real services are eventually consistent; `DEFAULT_LAG` unless set.
     pub lags: HashMap<String, f64>,
     seq: u64,
+    /// Resources by id and by client token; kept by `add` and `remove` (a push behind its
+    /// back is noticed, and `find` scans instead).
+    index: ResourceIndex,
+}
+
+#[derive(Debug, Default)]
+struct ResourceIndex {
+    by_id: HashMap<(String, String, String, String), usize>,
+    by_token: HashMap<(String, String), Vec<usize>>,
+    len: usize,
+}
+
+impl ResourceIndex {
+    fn file(&mut self, i: usize, r: &Resource) {
+        let key = (
+            r.provider.clone(),
+            r.kind.clone(),
+            r.region.clone(),
+            r.id.clone(),
+        );
+        self.by_id.insert(key, i);
+        if let Some(t) = &r.client_token {
+            self.by_token
+                .entry((r.provider.clone(), t.clone()))
+                .or_default()
+                .push(i);
+        }
+        self.len = i + 1;
+    }
+
+    fn rebuild(&mut self, resources: &[Resource]) {
+        *self = ResourceIndex::default();
+        for (i, r) in resources.iter().enumerate() {
+            self.file(i, r);
+        }
+        self.len = resources.len();
+    }
 }
 
 /// Virtual seconds a new copy is invisible to reads by default.
@@ -277,6 +314,7 @@ impl World {
             faults_fired: 0,
             lags: HashMap::new(),
             seq: 0,
+            index: ResourceIndex::default(),
         };
         super::baidu::seed(&mut w);
         super::huawei::seed(&mut w);
@@ -290,9 +328,66 @@ impl World {
     }
 
     pub fn find(&self, provider: &str, kind: &str, region: &str, id: &str) -> Option<usize> {
-        self.resources.iter().position(|r| {
+        let matches = |r: &Resource| {
             r.provider == provider && r.kind == kind && r.region == region && r.id == id
-        })
+        };
+        if self.index.len != self.resources.len() {
+            return self.resources.iter().position(matches);
+        }
+        let key = (
+            provider.to_string(),
+            kind.to_string(),
+            region.to_string(),
+            id.to_string(),
+        );
+        self.index
+            .by_id
+            .get(&key)
+            .copied()
+            .filter(|&i| self.resources.get(i).is_some_and(matches))
+    }
+
+    /// The resources of `provider` made with the client token `token`.
+    pub fn with_token<'a>(
+        &'a self,
+        provider: &'a str,
+        token: &'a str,
+    ) -> Box<dyn Iterator<Item = &'a Resource> + 'a> {
+        let mine =
+            move |r: &&Resource| r.provider == provider && r.client_token.as_deref() == Some(token);
+        if self.index.len != self.resources.len() {
+            return Box::new(self.resources.iter().filter(mine));
+        }
+        let slots = self
+            .index
+            .by_token
+            .get(&(provider.to_string(), token.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        Box::new(
+            slots
+                .iter()
+                .filter_map(|&i| self.resources.get(i))
+                .filter(mine),
+        )
+    }
+
+    /// Adds a resource; returns its position.
+    pub fn add(&mut self, r: Resource) -> usize {
+        if self.index.len != self.resources.len() {
+            self.index.rebuild(&self.resources);
+        }
+        let i = self.resources.len();
+        self.index.file(i, &r);
+        self.resources.push(r);
+        i
+    }
+
+    /// Removes the resource at `i` (the others move up: the index is rebuilt).
+    pub fn remove(&mut self, i: usize) -> Resource {
+        let r = self.resources.remove(i);
+        self.index.rebuild(&self.resources);
+        r
     }
 
     /// Whether reads see `r` yet: a copy appears `lags[provider]` virtual seconds after it
@@ -398,7 +493,7 @@ impl World {
             })
             .collect();
         for (k, id) in ids.iter().enumerate() {
-            self.resources.push(Resource {
+            self.add(Resource {
                 id: id.clone(),
                 name: format!("{}-{}", base.name, k + 1),
                 ..base.clone()

@@ -43,9 +43,8 @@ impl Engine<'_> {
                     }
                 };
                 let already_queued = report
-                    .records
-                    .iter()
-                    .any(|r| r.state == CopyState::Queued && r.key() == req.key_for(d));
+                    .find(&req.key_for(d))
+                    .is_some_and(|r| r.state == CopyState::Queued);
                 if fits {
                     dests.push(d.clone());
                 } else if !already_queued {

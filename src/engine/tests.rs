@@ -67,6 +67,7 @@ impl Provider for Fake {
 struct Sink {
     changes: Vec<CopyState>,
     saves: usize,
+    lines: usize,
 }
 impl Observer for Sink {
     fn changed(&mut self, r: &CopyRecord) {
@@ -74,7 +75,15 @@ impl Observer for Sink {
     }
 }
 impl Journal for Sink {
-    fn save(&mut self, _: &Report) -> Result<(), Error> {
+    fn save(&mut self, _: &mut Report) -> Result<(), Error> {
+        self.saves += 1;
+        Ok(())
+    }
+    fn changed(&mut self, _: &CopyRecord) -> Result<(), Error> {
+        self.lines += 1;
+        Ok(())
+    }
+    fn checkpoint(&mut self, _: &mut Report) -> Result<(), Error> {
         self.saves += 1;
         Ok(())
     }
@@ -112,6 +121,7 @@ async fn run(fake: Fake, timeout: Duration) -> (Report, Stop, bool, Sink) {
         auth_error: None,
         missing_grace: Duration::from_secs(300),
         look_again: Duration::from_millis(10),
+        journal_error: false,
     };
     e.submit_all(&mut report, &[request()], true).await;
     let opts = WaitOptions {

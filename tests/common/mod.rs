@@ -73,6 +73,13 @@ impl Emu {
             .clone()
     }
 
+    /// How many requests of `action` the emulator logged (cheap: no log is sent).
+    pub fn action_count(&self, action: &str) -> usize {
+        self.admin("GET", "counts", None)["actions"][action]
+            .as_u64()
+            .unwrap_or(0) as usize
+    }
+
     pub fn fault(&self, fault: Value) {
         self.admin("POST", "faults", Some(fault));
     }
