@@ -150,6 +150,32 @@ for o, t in zip(ours_lists, theirs_lists):
 compare("huawei", [e for e in ours if e["action"] != "ListImages"],
         [e for e in theirs if e["action"] != "ListImages"])
 
+# Many copies into one region are looked at in one paged listing per round: its query is the
+# SDK's ListImagesRequest with the same fields (a later page adds `marker`).
+req = urllib.request.Request(base + "/_emulator/clone?provider=huawei&id=%s&count=10" % HW_IMG,
+                             data=b"", method="POST")
+with urllib.request.urlopen(req) as r:
+    many = json.load(r)["ids"]
+n = len(log())
+code, out, err = run_imgcopy("--wait", "--timeout", "2s", "--poll-interval", "50ms", "huawei", "image",
+                             "--id", ",".join(many), "--region", "cn-north-4", "--name", "parity-{id}")
+check("imgcopy huawei image (10 copies) ran", code in (0, 4), err)
+paged = [e for e in since(n) if e["action"] == "ListImages" and "limit" in e["query_keys"]]
+check("huawei: 10 copies into one region were looked at in a listing", len(paged) > 0)
+n = len(log())
+first = ims.list_images(ListImagesRequest(imagetype="private", limit=500))
+ims.list_images(ListImagesRequest(imagetype="private", limit=500, marker=first.images[-1].id))
+sdk_pages = since(n)
+for o in paged[:1]:
+    check("huawei ListImages (a page of the private images): the SDK's query keys",
+          o["query_keys"] == sdk_pages[0]["query_keys"] and o["method"] == sdk_pages[0]["method"],
+          (o, sdk_pages[0]))
+    check("huawei ListImages (a page of the private images): the SDK's path",
+          o["route"].replace(PROJECT, "{project}") == sdk_pages[0]["route"].replace(PROJECT, "{project}"),
+          (o["route"], sdk_pages[0]["route"]))
+check("huawei ListImages with marker: the keys imgcopy sends on a later page",
+      sorted(sdk_pages[1]["query_keys"]) == sorted(["__imagetype", "limit", "marker"]), sdk_pages[1])
+
 # ---- Alibaba: CopyImage (with tags, token, name), DescribeImages, CancelCopyImage.
 host = base.split("://", 1)[1]
 acs = AcsClient(AK, SK, "cn-hangzhou", auto_retry=False)

@@ -186,3 +186,55 @@ fn a_large_run_shows_one_line_per_region_and_names_each_failure() {
         "submitted and available, or failed, for each copy: {events}"
     );
 }
+
+#[test]
+fn many_huawei_copies_into_one_region_are_looked_at_in_one_listing_per_round() {
+    // Copies take 3 s, looked at every 50 ms: many rounds while they copy.
+    let emu = Emu::start(300.0, 900.0);
+    let ids = emu.clone_source("huawei", "6f1f3b3c-0000-4000-8000-000000000001", 12);
+    let o = run(against(&emu)
+        .args([
+            "--rate-limit",
+            "0",
+            "--wait",
+            "huawei",
+            "image",
+            "--region",
+            "cn-north-4",
+        ])
+        .args(["--id", &ids.join(","), "--name", "batched-{id}"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rep = json(&o);
+    let recs = records(&rep);
+    assert_eq!(recs.len(), 12);
+    for r in &recs {
+        assert_eq!(r["state"], "available", "{r}");
+        // The id comes from the copy's own job, never from the listing.
+        let made = emu.copies_of(r["source_id"].as_str().unwrap());
+        assert_eq!(made.len(), 1);
+        assert_eq!(r["dest_id"], made[0]["id"]);
+    }
+    let log = emu.requests();
+    let listings = log
+        .iter()
+        .filter(|r| r["action"] == "ListImages")
+        .filter(|r| {
+            r["query_keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k == "limit")
+        })
+        .count();
+    let jobs = log.iter().filter(|r| r["action"] == "ShowJob").count();
+    assert!(
+        listings >= 10,
+        "a listing per round while copying: {listings}"
+    );
+    // Each job is asked when its image is no longer seen copying: about once per copy,
+    // not once per round.
+    assert!(
+        jobs <= 12 * 3,
+        "{jobs} job queries for 12 copies over {listings} rounds"
+    );
+}

@@ -208,7 +208,7 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
         // The newer job query: the project comes from the header, the id from the path.
         "ShowJobProgress" => show_job(w, &region, &project, &segs[3]),
         "ListImages" => list_images(w, req, &region),
-        _ => ims_error(404, "IMG.0001", "no such API"),
+        _ => ims_error(404, "IMS.0001", "no such API"),
     }
 }
 
@@ -245,11 +245,11 @@ fn copy(
     cross: bool,
 ) -> EmuResponse {
     let Ok(body) = serde_json::from_slice::<CopyBody>(&req.body) else {
-        return bad("IMG.0001", "The request message format is invalid.");
+        return bad("IMS.0001", "The request message format is invalid.");
     };
     let Some(name) = body.name.as_deref().filter(|n| !n.is_empty()) else {
         return bad(
-            "IMG.0001",
+            "IMS.0001",
             "The request message format is invalid: name is required.",
         );
     };
@@ -271,7 +271,7 @@ fn copy(
         }
         if d.contains(['\r', '\n', '<', '>']) {
             return bad(
-                "IMG.0001",
+                "IMS.0001",
                 "The description must not contain carriage returns or angle brackets.",
             );
         }
@@ -295,7 +295,7 @@ fn copy(
     let dest = if cross {
         let Some(dest) = body.region.as_deref().filter(|r| !r.is_empty()) else {
             return bad(
-                "IMG.0001",
+                "IMS.0001",
                 "The request message format is invalid: region is required.",
             );
         };
@@ -306,7 +306,7 @@ fn copy(
             );
         }
         if !REGIONS.contains(&dest) {
-            return bad("IMG.0001", "The destination region is invalid.");
+            return bad("IMS.0001", "The destination region is invalid.");
         }
         let project_name = body.project_name.as_deref().unwrap_or("");
         if !(project_name == dest || project_name.starts_with(&format!("{dest}_"))) {
@@ -327,7 +327,7 @@ fn copy(
         }
         if whole && !body.vault_id.as_deref().is_some_and(is_uuid) {
             return bad(
-                "IMG.0001",
+                "IMS.0001",
                 "vault_id is required to replicate a full-ECS image.",
             );
         }
@@ -353,7 +353,7 @@ fn copy(
             );
         }
         if body.cmk_id.as_deref().is_some_and(|k| !is_uuid(k)) {
-            return bad("IMG.0001", "cmk_id is invalid.");
+            return bad("IMS.0001", "cmk_id is invalid.");
         }
         region.to_string()
     };
@@ -444,13 +444,33 @@ fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
     let want = req.query_value("id").filter(|v| !v.is_empty());
     let named = req.query_value("name");
     let private = req.query_value("__imagetype") == Some("private");
-    let images: Vec<_> = w
+    // Paging (the API reference): `limit` (default and most 500), `marker` the id the page
+    // before ended with; newest first (`sort_key` created_at, `sort_dir` desc by default).
+    let limit = match req.query_value("limit").map(str::parse::<usize>) {
+        None => 500,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => return apig_error(400, "IMS.0001", "limit must be an integer from 1 to 1000."),
+    };
+    let mut listed: Vec<&Resource> = w
         .resources
         .iter()
         .filter(|r| r.provider == P && r.region == region && want.is_none_or(|id| r.id == id))
         .filter(|r| w.visible(r))
         .filter(|r| named.is_none_or(|n| r.name == n))
         .filter(|r| !private || r.image_type != "public")
+        .collect();
+    listed.sort_by(|a, b| b.created_at.total_cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    let start = match req.query_value("marker") {
+        None => 0,
+        Some(m) => match listed.iter().position(|r| r.id == m) {
+            Some(i) => i + 1,
+            None => return apig_error(400, "IMS.0001", "The marker image does not exist."),
+        },
+    };
+    let images: Vec<_> = listed
+        .into_iter()
+        .skip(start)
+        .take(limit)
         .map(|r| {
             let mut v = json!({
                 "id": r.id, "name": r.name, "status": status_of(r, now), "__imagetype": r.image_type,

@@ -200,6 +200,26 @@ pub fn list_images_named(region: &str, project_id: &str, name: &str) -> ApiCall 
     }
 }
 
+/// Images per page of a listing (IMS's default and most).
+pub const LIST_PAGE: usize = 500;
+
+/// `GET /v2/cloudimages?__imagetype=private&limit=500[&marker=ID]`: one page of the
+/// region's private images, newest first (IMS sorts by `created_at`, descending, by
+/// default); `marker` is the last id of the page before.
+pub fn list_private_images(region: &str, project_id: &str, marker: Option<&str>) -> ApiCall {
+    let mut query = vec![
+        ("__imagetype".to_string(), "private".to_string()),
+        ("limit".to_string(), LIST_PAGE.to_string()),
+    ];
+    if let Some(m) = marker {
+        query.push(("marker".to_string(), m.to_string()));
+    }
+    ApiCall {
+        query,
+        ..list_image(region, project_id, "")
+    }
+}
+
 pub fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5

@@ -227,6 +227,41 @@ impl HuaweiProvider {
             .map(|i| i.id))
     }
 
+    /// What one listing of `region`'s private images (paged until every record is found,
+    /// the listing ends, or as many pages as the records fill and two more, at most
+    /// `MAX_PAGES`) says of each of `records`: `None` where it says
+    /// nothing useful (the job is asked then). A listing that fails says nothing.
+    async fn list_for(&self, region: &str, records: &[&CopyRecord]) -> Vec<Option<PollUpdate>> {
+        let mut found: Vec<Option<PollUpdate>> = records.iter().map(|_| None).collect();
+        let Ok(project_id) = self.project_id(region) else {
+            return found;
+        };
+        let mut marker: Option<String> = None;
+        // The copies are the newest images: their pages come first.
+        let pages = (records.len() / api::LIST_PAGE + 2).min(MAX_PAGES);
+        for _ in 0..pages {
+            let call = api::list_private_images(region, &project_id, marker.as_deref());
+            let page = match self.api.send::<wire::ImageList>(&call).await {
+                Ok((list, _)) => list.images,
+                Err(e) => {
+                    tracing::debug!("listing {region}'s images failed; asking the jobs: {e}");
+                    break;
+                }
+            };
+            for (slot, rec) in found.iter_mut().zip(records) {
+                if slot.is_none() {
+                    *slot = listed_copy(rec, &page);
+                }
+            }
+            let last = page.last().map(|i| i.id.clone());
+            if page.len() < api::LIST_PAGE || found.iter().all(Option::is_some) || last.is_none() {
+                break;
+            }
+            marker = last;
+        }
+        found
+    }
+
     /// An adopted copy has no job to follow: its image is looked at in the destination.
     async fn poll_image(&self, rec: &CopyRecord, id: &str) -> Result<PollUpdate> {
         let call = api::list_image(&rec.dest_region, &self.project_id(&rec.dest_region)?, id);
@@ -292,6 +327,61 @@ impl HuaweiProvider {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The fewest copies into one region that are looked at in one listing rather than one job
+/// query each (below it, the jobs also give each copy's progress).
+pub const BATCH_FROM: usize = 10;
+/// The most pages (of `api::LIST_PAGE` images) one look at a region reads.
+pub const MAX_PAGES: usize = 20;
+
+/// What a page of a region's images says of the copy `rec`. By its image id, once known
+/// (an adopted copy): copying or done. Else by its name and the provenance marker imgcopy
+/// put in its description: only "still copying" (an image of that name and source being
+/// saved), never done or failed and never an id, which the job alone says for sure (an
+/// older copy of the same name and source may be in the listing too).
+fn listed_copy(rec: &CopyRecord, page: &[wire::ImageInfo]) -> Option<PollUpdate> {
+    let copying = |status: &str| matches!(status, "queued" | "saving");
+    let update = |state, dest_id, status: &str| PollUpdate {
+        state,
+        dest_id,
+        progress: if state == CopyState::Available {
+            Some(100)
+        } else {
+            rec.progress
+        },
+        cloud_status: Some(status.to_string()),
+        error: None,
+        missing: false,
+    };
+    if let Some(id) = rec.dest_id.as_deref() {
+        let image = page.iter().find(|i| i.id == id)?;
+        return match image.status.as_str() {
+            "active" => Some(update(
+                CopyState::Available,
+                Some(image.id.clone()),
+                "active",
+            )),
+            s if copying(s) => Some(update(CopyState::Copying, None, s)),
+            _ => None,
+        };
+    }
+    let name = rec.name.as_deref()?;
+    let source = format!(
+        "{}={}/{} ",
+        crate::provider::SOURCE_TAG,
+        rec.source_region,
+        rec.source_id
+    );
+    page.iter()
+        .find(|i| {
+            i.name == name
+                && copying(&i.status)
+                && i.description
+                    .as_deref()
+                    .is_some_and(|d| d.contains(&source))
+        })
+        .map(|i| update(CopyState::Copying, None, &i.status))
 }
 
 /// Job status → state. `process_percent` may be a fraction or a percentage.
@@ -372,11 +462,40 @@ impl Provider for HuaweiProvider {
         .await
     }
 
+    /// Many copies into one region (`BATCH_FROM` or more) are looked at in one listing of
+    /// the region's private images (paged, newest first) instead of one job query each;
+    /// a copy the listing does not show as copying or done (not visible yet, or failed,
+    /// whose reason only its job has) asks its job, as small groups do.
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
-        super::poll_each(records, self.concurrency, |r| async move {
+        let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        for (i, r) in records.iter().enumerate() {
+            groups.entry(r.dest_region.as_str()).or_default().push(i);
+        }
+        let listings = groups
+            .into_iter()
+            .filter(|(_, idx)| idx.len() >= BATCH_FROM)
+            .map(|(region, idx)| async move {
+                let wanted: Vec<&CopyRecord> = idx.iter().map(|&i| &records[i]).collect();
+                (idx, self.list_for(region, &wanted).await)
+            });
+        let mut out: Vec<Option<Result<PollUpdate>>> = (0..records.len()).map(|_| None).collect();
+        for (idx, found) in futures::future::join_all(listings).await {
+            for (i, u) in idx.into_iter().zip(found) {
+                out[i] = u.map(Ok);
+            }
+        }
+        let rest: Vec<usize> = (0..records.len()).filter(|&i| out[i].is_none()).collect();
+        let asked: Vec<CopyRecord> = rest.iter().map(|&i| records[i].clone()).collect();
+        let answers = super::poll_each(&asked, self.concurrency, |r| async move {
             self.poll_one(&r).await
         })
-        .await
+        .await;
+        for (i, u) in rest.into_iter().zip(answers) {
+            out[i] = Some(u);
+        }
+        out.into_iter()
+            .map(|u| u.expect("every record is answered"))
+            .collect()
     }
 
     async fn cancel(&self, _: Kind, _: &str, _: &str) -> Result<()> {
@@ -414,6 +533,72 @@ impl Provider for HuaweiProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn image(id: &str, name: &str, status: &str, description: &str) -> wire::ImageInfo {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": name, "status": status, "description": description
+        }))
+        .unwrap()
+    }
+
+    fn copying_record() -> CopyRecord {
+        let req = CopyRequest {
+            cloud: Cloud::Huawei,
+            kind: Kind::Image,
+            source_id: "src-1".into(),
+            source_region: "cn-north-4".into(),
+            dest_regions: vec!["cn-north-4".into()],
+            name: Some("golden".into()),
+            client_token: None,
+            description: None,
+            options: Default::default(),
+            force_new: None,
+            attempts: Default::default(),
+        };
+        let mut r = CopyRecord::new(&req, "cn-north-4", OffsetDateTime::now_utc());
+        r.job_id = Some("job-1".into());
+        r.progress = Some(40);
+        r
+    }
+
+    #[test]
+    fn a_listing_says_still_copying_but_never_done_for_a_copy_followed_by_its_job() {
+        let rec = copying_record();
+        let mark = "imgcopy:source=cn-north-4/src-1 imgcopy:copy=abc";
+        // An older copy of the same name and source, done: not taken for this one.
+        let old = image("old", "golden", "active", mark);
+        assert_eq!(listed_copy(&rec, std::slice::from_ref(&old)), None);
+        let saving = image("new", "golden", "saving", mark);
+        let u = listed_copy(&rec, &[old.clone(), saving]).unwrap();
+        assert_eq!(u.state, CopyState::Copying);
+        assert_eq!(u.dest_id, None, "the id comes from the job");
+        assert_eq!(u.progress, Some(40), "the job's last progress is kept");
+        // Another source's copy of that name, or one without the marker, says nothing.
+        let other = image(
+            "x",
+            "golden",
+            "saving",
+            "imgcopy:source=cn-north-4/src-10 imgcopy:copy=abc",
+        );
+        let bare = image("y", "golden", "saving", "");
+        assert_eq!(listed_copy(&rec, &[other, bare]), None);
+    }
+
+    #[test]
+    fn a_listing_says_done_for_a_copy_known_by_its_id() {
+        let mut rec = copying_record();
+        rec.dest_id = Some("img-9".into());
+        let u = listed_copy(&rec, &[image("img-9", "any", "active", "")]).unwrap();
+        assert_eq!(
+            (u.state, u.dest_id.as_deref()),
+            (CopyState::Available, Some("img-9"))
+        );
+        assert_eq!(
+            listed_copy(&rec, &[image("img-9", "any", "killed", "")]),
+            None
+        );
+        assert_eq!(listed_copy(&rec, &[]), None);
+    }
 
     fn job(status: &str, pct: Option<f64>) -> wire::Job {
         wire::Job {
