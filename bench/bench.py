@@ -111,8 +111,7 @@ def fan_out(binary, emu, cloud, copies, paced=True):
     report = json.loads(out) if out.strip() else {"records": []}
     made = sum(1 for r in report["records"] if r["state"] == "available")
     log = emu.admin("GET", "requests")
-    status_calls = sum(1 for r in log if r["action"] in (
-        "DescribeImages", "DescribeSnapshots", "GetImageDetail", "ShowJob", "ListImages"))
+    status_calls = sum(1 for r in log if r["action"] in STATUS_ACTIONS)
     n = len(ids) * len(dests)
     # Latency floor: one wave of `CONCURRENCY` calls per round trip, then the copy itself
     # (Alibaba copies one image at a time per destination region).
@@ -131,6 +130,56 @@ def fan_out(binary, emu, cloud, copies, paced=True):
         "latency_floor": latency_floor, "pacing_floor": pacing_floor, "ratio": wall / floor,
         "regions": len(dests),
     }
+
+
+def scale(binary, emu, cloud, copies):
+    """One run of `copies` copies with `--report` and no pacing, on an emulator without added
+    latency: what the run itself costs (CPU, peak RSS) as it grows."""
+    source, region, dests = CLOUDS[cloud]
+    ids = emu.clone(cloud, source, math.ceil(copies / len(dests)))
+    emu.admin("DELETE", "requests")
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [binary, "--endpoint", emu.endpoint, "--output", "json", "--poll-interval", "200ms",
+               "--wait", "--rate-limit", "0", "--report", os.path.join(d, "r.json"), cloud, "image",
+               "--id", ",".join(ids), "--region", region, "--name", "scale-{id}",
+               "--dest", ",".join(dests)]
+        code, wall, cpu, rss, out = measured(cmd, imgcopy_env())
+    report = json.loads(out) if out.strip() else {"records": []}
+    log = emu.admin("GET", "requests")
+    return {
+        "cloud": cloud, "copies": len(ids) * len(dests), "exit": code, "wall": wall, "cpu": cpu,
+        "rss": rss, "calls": len(log),
+        "made": sum(1 for r in report["records"] if r["state"] == "available"),
+        "status_calls": sum(1 for r in log if r["action"] in STATUS_ACTIONS),
+    }
+
+
+STATUS_ACTIONS = ("DescribeImages", "DescribeSnapshots", "GetImageDetail", "ShowJob", "ListImages")
+# The targets of the scale rows: CPU at 10,000 copies at most 12x that at 1,000 and under 5 s;
+# peak RSS under 64 MiB at 10,000 and under 20 MiB at 1,000.
+SCALE_TARGETS = {"growth": 12.0, "cpu_10k": 5.0, "rss_10k": 64.0, "rss_1k": 20.0}
+
+
+def print_scale(rows):
+    t = SCALE_TARGETS
+    print("\n## Scale: one run, `--report` on, `--rate-limit 0`, no added latency\n")
+    print(f"Targets: CPU at 10,000 copies ≤ {t['growth']:.0f}× CPU at 1,000 and < {t['cpu_10k']:.0f} s; "
+          f"peak RSS < {t['rss_10k']:.0f} MiB at 10,000, < {t['rss_1k']:.0f} MiB at 1,000.\n")
+    print("| cloud | copies | available | exit | wall s | CPU s | peak RSS MiB | API calls "
+          "| status calls | CPU growth 1k → 10k | within targets |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    small = {r["cloud"]: r for r in rows if r["copies"] <= 1000}
+    for r in rows:
+        base = small.get(r["cloud"]) if r["copies"] > 1000 else None
+        growth = r["cpu"] / max(base["cpu"], 0.001) if base else None
+        if r["copies"] > 1000:
+            ok = (growth is not None and growth <= t["growth"] and r["cpu"] < t["cpu_10k"]
+                  and r["rss"] < t["rss_10k"])
+        else:
+            ok = r["rss"] < t["rss_1k"]
+        print(f"| {r['cloud']} | {r['copies']} | {r['made']} | {r['exit']} | {r['wall']:.2f} "
+              f"| {r['cpu']:.2f} | {r['rss']:.1f} | {r['calls']} | {r['status_calls']} "
+              f"| {'%.1f×' % growth if growth else '-'} | {'yes' if ok and r['exit'] == 0 else 'NO'} |")
 
 
 def sdk_loop(python, emu, cloud, copies):
@@ -187,9 +236,12 @@ def main():
     finally:
         emu.stop()
 
-    # Overhead: a bare start, and one copy against an emulator with no added latency.
+    # Overhead: a bare start, and one copy against an emulator with no added latency; and
+    # the cost of a run as it grows to 10,000 copies.
     fast = Emulator(a.binary, 0)
     try:
+        sizes = [("aws", 1000), ("aws", 10000)] + ([] if a.short else [("baidu", 1000), ("baidu", 10000)])
+        scale_rows = [scale(a.binary, fast, c, n) for c, n in sizes]
         runs = [measured([a.binary, "--version"]) for _ in range(20)]
         walls = sorted(r[1] for r in runs)
         one = measured([a.binary, "--endpoint", fast.endpoint, "--output", "json", "aws", "image",
@@ -203,6 +255,14 @@ def main():
     print(f"| `imgcopy --version` (median of 20) | {walls[len(walls) // 2] * 1000:.1f} "
           f"| {max(r[3] for r in runs):.1f} |")
     print(f"| one AWS copy, no added latency (exit {one[0]}) | {one[1] * 1000:.1f} | {one[3]:.1f} |")
+    print_scale(scale_rows)
+
+    if a.python and not a.short:
+        cli = subprocess.run([a.python, os.path.join(HERE, "moto_cli.py"), a.binary],
+                             capture_output=True, text=True)
+        sys.stdout.write(cli.stdout)
+        if cli.returncode != 0:
+            sys.stderr.write(cli.stderr[-2000:])
 
 
 if __name__ == "__main__":
