@@ -82,6 +82,22 @@ pub fn replay(path: &Path, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
+/// Opens the log at `path` to append to it. A last line a killed run cut short is cut off
+/// first: appended after, it would be a broken line in the middle.
+fn open_log(path: &Path) -> std::io::Result<File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)?;
+    let text = std::fs::read(path)?;
+    if !text.is_empty() && !text.ends_with(b"\n") {
+        let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        file.set_len(keep as u64)?;
+    }
+    Ok(file)
+}
+
 /// The journal of a run with `--report` (or none: then it keeps nothing).
 pub struct FileJournal {
     path: Option<PathBuf>,
@@ -127,11 +143,7 @@ impl Journal for FileJournal {
     fn changed(&mut self, record: &CopyRecord) -> Result<()> {
         let Some(p) = &self.path else { return Ok(()) };
         if self.log.is_none() {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(log_path(p))
-                .map_err(|e| Error::io(self.ctx(), e))?;
+            let file = open_log(&log_path(p)).map_err(|e| Error::io(self.ctx(), e))?;
             self.log = Some(file);
         }
         let mut line = serde_json::to_vec(record).expect("a record serialises");
@@ -243,8 +255,17 @@ mod tests {
             super::super::read(&p).unwrap().records[1].state,
             CopyState::Canceled
         );
+        // The next run appends after the cut-off line, not after the broken piece.
+        let mut next = FileJournal::new(Some(p.clone()));
+        rep.records[0].progress = Some(7);
+        next.changed(&rep.records[0]).unwrap();
+        let read = super::super::read(&p).unwrap();
+        assert_eq!(read.records[0].progress, Some(7));
+        assert_eq!(read.records[1].state, CopyState::Canceled);
+        drop(next);
+        f.write_all(br#"{"provider":"baidu","kin"#).unwrap();
         f.write_all(b"\n").unwrap();
         let e = super::super::read(&p).unwrap_err();
-        assert!(e.message.contains("line 2 of the journal"), "{}", e.message);
+        assert!(e.message.contains("line 3 of the journal"), "{}", e.message);
     }
 }
