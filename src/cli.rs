@@ -2,7 +2,7 @@
 
 use crate::commands::{Action, CopySpec, EmulatorSpec, Globals, Invocation, OutputFormat};
 use crate::model::{AlibabaOptions, AwsOptions, Cloud, CloudOptions, HuaweiOptions, Kind};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -175,6 +175,16 @@ enum Command {
     Status,
     /// Run the local emulator of the clouds' copy APIs
     Emulator(EmulatorArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(
+        after_help = "Install, e.g.:\n  imgcopy completions bash > ~/.local/share/bash-completion/completions/imgcopy\n  imgcopy completions zsh > \"${fpath[1]}/_imgcopy\"\n  imgcopy completions fish > ~/.config/fish/completions/imgcopy.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `imgcopy man > ~/.local/share/man/man1/imgcopy.1`
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -525,6 +535,18 @@ impl Cli {
                 },
             },
             Command::Status => Action::Status,
+            Command::Completions { shell } => {
+                let mut out = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "imgcopy", &mut out);
+                Action::Print(String::from_utf8_lossy(&out).into_owned())
+            }
+            Command::Man => {
+                let mut out = Vec::new();
+                clap_mangen::Man::new(Cli::command())
+                    .render(&mut out)
+                    .expect("rendering into memory does not fail");
+                Action::Print(String::from_utf8_lossy(&out).into_owned())
+            }
             Command::Emulator(a) => Action::Emulator(EmulatorSpec {
                 listen: a.listen,
                 access_key: a.access_key,

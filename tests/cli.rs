@@ -449,3 +449,37 @@ fn readme_sandbox_command_works() {
     assert_eq!(code(&o), 0, "{cmd}: {}", stderr(&o));
     assert!(stderr(&o).contains("nothing real is copied"));
 }
+
+#[test]
+fn completions_for_every_shell_and_a_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = run(imgcopy().args(["completions", shell]));
+        assert_eq!(code(&o), 0, "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for word in [
+            "baidu", "huawei", "alibaba", "aws", "status", "--report", "--dest",
+        ] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    // The bash script parses.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("imgcopy.bash");
+    std::fs::write(&path, stdout(&run(imgcopy().args(["completions", "bash"])))).unwrap();
+    let parsed = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(parsed.success());
+    let man = run(imgcopy().arg("man"));
+    assert_eq!(code(&man), 0);
+    let page = stdout(&man);
+    assert!(
+        page.contains(".TH imgcopy 1") && page.contains("status"),
+        "{page}"
+    );
+    let bad = run(imgcopy().args(["completions", "tcsh"]));
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("possible values"), "{}", stderr(&bad));
+}

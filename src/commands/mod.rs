@@ -85,6 +85,8 @@ pub enum Action {
     },
     Status,
     Emulator(EmulatorSpec),
+    /// Prints generated text (completions, the man page).
+    Print(String),
 }
 
 #[derive(Debug, Clone)]
@@ -150,7 +152,7 @@ fn check_meaningful(g: &Globals, action: &Action) -> Result<()> {
             vec![(g.wait, "--wait"), (g.add_to_report, "--add-to-report")],
         ),
         Action::Status => ("status", vec![(g.add_to_report, "--add-to-report")]),
-        Action::Copy(_) => ("copy", Vec::new()),
+        Action::Copy(_) | Action::Print(_) => ("copy", Vec::new()),
     };
     match given.into_iter().find(|(set, _)| *set) {
         Some((_, flag)) => Err(Error::usage(
@@ -191,6 +193,10 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
             }
             Action::Status => status::run(&inv.globals, &env).await,
             Action::Emulator(spec) => emulator::run(spec).await,
+            Action::Print(text) => {
+                crate::out!("{text}");
+                Ok(0)
+            }
         },
     };
     match result {
