@@ -483,3 +483,16 @@ fn completions_for_every_shell_and_a_man_page() {
     assert_eq!(code(&bad), 2);
     assert!(stderr(&bad).contains("possible values"), "{}", stderr(&bad));
 }
+
+#[test]
+fn an_emulator_address_in_use_is_a_usage_error_naming_listen() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let o = run(imgcopy().args(["emulator", "--listen", &addr]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--listen") && stderr(&o).contains(&addr),
+        "{}",
+        stderr(&o)
+    );
+}

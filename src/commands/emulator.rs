@@ -26,7 +26,8 @@ pub async fn run(spec: &EmulatorSpec) -> Result<i32> {
         visibility_lag: spec.visibility_lag,
     })
     .await
-    .map_err(|e| Error::io(format!("listening on {}", spec.listen), e))?;
+    // The address given cannot be used (in use, not this machine's): a usage error, exit 2.
+    .map_err(|e| Error::usage("--listen", format!("cannot listen on {}: {e}", spec.listen)))?;
     crate::outln!("imgcopy emulator listening on {}", h.base_url());
     crate::outln!(
         "endpoint for imgcopy: --endpoint '{}'",
