@@ -24,12 +24,15 @@ pub struct Cli {
     command: Command,
 }
 
+/// Options every command takes, shown under their own heading in each command's help.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Global options")]
 struct GlobalArgs {
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(long, global = true, value_enum)]
     output: Option<OutputArg>,
-    /// Write the JSON report to FILE (rewritten atomically on every change); `status` reads it
+    /// Write the JSON report to FILE (atomically; changes go to .FILE.journal beside it until
+    /// they are folded in); `status` reads it
     #[arg(long, global = true, value_name = "FILE")]
     report: Option<PathBuf>,
     /// How many requests may be in flight at once
@@ -152,26 +155,34 @@ enum OutputArg {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Baidu Cloud BCC
+    #[command(aliases = ["bce"])]
     Baidu {
         #[command(subcommand)]
         command: BaiduCommand,
     },
     /// Huawei Cloud IMS
+    #[command(aliases = ["hw", "huaweicloud"])]
     Huawei {
         #[command(subcommand)]
         command: HuaweiCommand,
     },
     /// Alibaba Cloud ECS
+    #[command(aliases = ["aliyun", "ali"])]
     Alibaba {
         #[command(subcommand)]
         command: AlibabaCommand,
     },
     /// AWS EC2
+    #[command(aliases = ["ec2", "amazon"])]
     Aws {
         #[command(subcommand)]
         command: AwsCommand,
     },
     /// Check (and with --wait, wait for) the copies recorded in a report
+    #[command(
+        override_usage = "imgcopy status --report FILE [--wait] [OPTIONS]",
+        after_long_help = "Examples:\n  imgcopy status --report r.json\n  imgcopy status --report r.json --wait --timeout 2h\n  imgcopy status --report r.json --dry-run"
+    )]
     Status,
     /// Run the local emulator of the clouds' copy APIs
     Emulator(EmulatorArgs),
@@ -190,8 +201,16 @@ enum Command {
 #[derive(Subcommand, Debug)]
 enum BaiduCommand {
     /// Copy a custom image to other regions (one call covers every destination)
+    #[command(
+        mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        after_long_help = "Examples:\n  imgcopy baidu image --id m-xxx --dest bj,gz --wait\n  imgcopy baidu image --id m-a,m-b --region bj --dest gz,su --name 'golden-{id}' --report r.json"
+    )]
     Image(CopyArgs),
     /// Copy a disk snapshot to other regions
+    #[command(
+        mut_arg("id", |a| a.help("Source snapshot ids (s-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        after_long_help = "Examples:\n  imgcopy baidu snapshot --id s-xxx --region bj --dest gz --name backup --wait"
+    )]
     Snapshot(SnapshotArgs),
     /// Cancel an image copy in progress, by the destination image's id
     Cancel(CancelArgs),
@@ -200,6 +219,10 @@ enum BaiduCommand {
 #[derive(Subcommand, Debug)]
 enum AlibabaCommand {
     /// Copy a custom image to other regions (one CopyImage per destination, with a ClientToken)
+    #[command(
+        mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        after_long_help = "Examples:\n  imgcopy alibaba image --id m-xxx --region cn-hangzhou --dest cn-shanghai,cn-beijing --wait\n  imgcopy alibaba image --id m-xxx --dest cn-shanghai --encrypted --kms-key-id KEY --tag team=infra"
+    )]
     Image(AlibabaImageArgs),
     /// Cancel an image copy in progress (CancelCopyImage), by the copy's id and region
     Cancel(CancelArgs),
@@ -229,8 +252,20 @@ struct AlibabaImageArgs {
 #[derive(Subcommand, Debug)]
 enum AwsCommand {
     /// Copy an AMI to other regions (CopyImage in each destination, with a ClientToken)
+    #[command(
+        mut_arg("id", |a| a.help("Source AMI ids (ami-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("copy_tags", |a| a.help("Copy the source AMI's tags")),
+        after_long_help = "Examples:\n  imgcopy aws image --id ami-xxx --region us-east-1 --dest eu-west-1,ap-southeast-1 --name golden --wait\n  imgcopy aws image --id ami-xxx --dest eu-west-1 --encrypted --kms-key eu-west-1=alias/golden --copy-tags"
+    )]
     Image(AwsCopyArgs),
     /// Copy an EBS snapshot to other regions (CopySnapshot in each destination)
+    #[command(
+        mut_arg("id", |a| a.help("Source snapshot ids (snap-…), comma-separated or repeated (each copied to every destination)")),
+        // Snapshots have no name and no tags to copy: refused if given, so not shown.
+        mut_arg("name", |a| a.hide(true)),
+        mut_arg("copy_tags", |a| a.hide(true)),
+        after_long_help = "Examples:\n  imgcopy aws snapshot --id snap-xxx --region us-east-1 --dest us-west-2 --description nightly --wait"
+    )]
     Snapshot(AwsCopyArgs),
     /// Stop an AMI copy in progress by deregistering it (its id and region)
     Cancel(CancelArgs),
@@ -263,6 +298,9 @@ struct AwsCopyArgs {
 #[derive(Subcommand, Debug)]
 enum HuaweiCommand {
     /// Copy an image within its region, or with --dest to other regions (one job each)
+    #[command(
+        after_long_help = "Examples:\n  imgcopy huawei image --id UUID --region cn-north-4 --name golden-copy --wait\n  imgcopy huawei image --id UUID --region cn-north-4 --dest cn-east-3 --agency ims_admin_agency --name golden --wait"
+    )]
     Image(HuaweiImageArgs),
 }
 
@@ -342,8 +380,9 @@ struct CancelArgs {
     /// The destination copy's image id
     #[arg(long)]
     id: String,
-    /// The destination region [default: found by looking in every region]
-    #[arg(long)]
+    /// The region the copy is in (its destination; `--region` means the source only for
+    /// copies) [default: found by looking in every region]
+    #[arg(long, visible_alias = "dest-region")]
     region: Option<String>,
     /// Cancel a copy in progress that imgcopy cannot tie to itself (not in --report, no
     /// provenance tag); never acts on a finished image or a source

@@ -496,3 +496,79 @@ fn an_emulator_address_in_use_is_a_usage_error_naming_listen() {
         stderr(&o)
     );
 }
+
+#[test]
+fn help_groups_global_options_shows_examples_and_fits_each_command() {
+    let help = |args: &[&str]| stdout(&run(imgcopy().args(args)));
+    let image = help(&["aws", "image", "--help"]);
+    let (own, global) = image
+        .split_once("Global options:")
+        .expect("a Global options heading");
+    assert!(
+        own.contains("--copy-tags") && !own.contains("--timeout"),
+        "{image}"
+    );
+    assert!(
+        global.contains("--timeout") && global.contains("--report"),
+        "{image}"
+    );
+    assert!(
+        image.contains("Examples:") && image.contains("Source AMI ids"),
+        "{image}"
+    );
+    let snapshot = help(&["aws", "snapshot", "--help"]);
+    assert!(
+        !snapshot.contains("--name") && !snapshot.contains("--copy-tags"),
+        "{snapshot}"
+    );
+    assert!(
+        snapshot.contains("Source snapshot ids (snap-"),
+        "{snapshot}"
+    );
+    for cmd in [
+        vec!["baidu", "image"],
+        vec!["baidu", "snapshot"],
+        vec!["alibaba", "image"],
+        vec!["huawei", "image"],
+        vec!["status"],
+    ] {
+        let mut args = cmd.clone();
+        args.push("--help");
+        let text = help(&args);
+        assert!(
+            text.contains("Examples:") && text.contains("Global options:"),
+            "{cmd:?}: {text}"
+        );
+    }
+    assert!(help(&["status", "--help"]).contains("Usage: imgcopy status --report FILE"));
+    assert!(help(&["alibaba", "cancel", "--help"]).contains("--dest-region"));
+    // The other names people call the clouds by.
+    for (alias, cloud) in [
+        ("aliyun", "Alibaba"),
+        ("ec2", "AWS"),
+        ("hw", "Huawei"),
+        ("bce", "Baidu"),
+    ] {
+        assert!(help(&[alias, "--help"]).contains(cloud), "{alias}");
+    }
+}
+
+#[test]
+fn cancel_takes_dest_region_for_region() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "aws",
+        "cancel",
+        "--id",
+        "ami-0abc00000000000a1",
+        "--dest-region",
+        "us-east-1",
+    ]));
+    // A source image is never canceled: the refusal names the image in that region.
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("us-east-1"), "{}", stderr(&o));
+    assert!(emu
+        .requests()
+        .iter()
+        .all(|r| r["action"] != "DeregisterImage"));
+}
