@@ -242,7 +242,7 @@ struct AlibabaImageArgs {
     #[arg(long)]
     kms_key_id: Option<String>,
     /// Tag of the copies, KEY=VALUE (repeatable, at most 20)
-    #[arg(long, value_name = "KEY=VALUE")]
+    #[arg(long, value_name = "KEY=VALUE", value_parser = tag_pair)]
     tag: Vec<String>,
     /// Resource group of the copies
     #[arg(long)]
@@ -291,7 +291,7 @@ struct AwsCopyArgs {
     #[arg(long)]
     copy_tags: bool,
     /// Tag of the copies, KEY=VALUE (repeatable)
-    #[arg(long, value_name = "KEY=VALUE")]
+    #[arg(long, value_name = "KEY=VALUE", value_parser = tag_pair)]
     tag: Vec<String>,
 }
 
@@ -457,7 +457,7 @@ fn copy_spec(kind: Kind, a: CopyArgs, client_token: Option<String>) -> CopySpec 
     }
 }
 
-/// `KEY=VALUE` pairs; a bare `KEY` has an empty value.
+/// `KEY=VALUE` pairs (`tag_pair` has checked each has its `=`).
 fn pairs(items: Vec<String>) -> Vec<(String, String)> {
     items
         .into_iter()
@@ -466,6 +466,18 @@ fn pairs(items: Vec<String>) -> Vec<(String, String)> {
             None => (t, String::new()),
         })
         .collect()
+}
+
+/// A `--tag`: `KEY=VALUE`, or `KEY=` for an empty value (a bare `KEY` is more likely a
+/// mistake than an empty value).
+fn tag_pair(s: &str) -> Result<String, String> {
+    if s.contains('=') {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not KEY=VALUE (write `{s}=` for an empty value)"
+        ))
+    }
 }
 
 fn aws_spec(kind: Kind, a: AwsCopyArgs) -> CopySpec {

@@ -377,6 +377,41 @@ fn credentials_and_bad_inputs() {
             ],
             "--tag",
         ),
+        // A bare key is not KEY=VALUE; a key given twice is ambiguous.
+        (
+            vec![
+                "image",
+                "--id",
+                AMI,
+                "--region",
+                "us-east-1",
+                "--dest",
+                "eu-west-1",
+                "--name",
+                "abc",
+                "--tag",
+                "env",
+            ],
+            "--tag",
+        ),
+        (
+            vec![
+                "image",
+                "--id",
+                AMI,
+                "--region",
+                "us-east-1",
+                "--dest",
+                "eu-west-1",
+                "--name",
+                "abc",
+                "--tag",
+                "env=a",
+                "--tag",
+                "env=b",
+            ],
+            "--tag",
+        ),
     ];
     assert_usage_errors(&emu, &["aws"], &cases);
     assert_eq!(emu.requests().len(), before, "nothing sent for bad input");

@@ -12,8 +12,8 @@ use crate::http::{Client, Dialect, HttpRequest, Safety};
 use crate::model::{Cloud, CopyRecord, CopyRequest, Kind, PollUpdate};
 use async_trait::async_trait;
 pub use provenance::{
-    adopted, description_marker, guarded_cancel, source_mark, spec_mark, Target, Tie, Visibility,
-    SOURCE_TAG, SPEC_TAG,
+    adopted, check_unique_tag_keys, description_marker, guarded_cancel, source_mark, spec_mark,
+    Target, Tie, Visibility, SOURCE_TAG, SPEC_TAG,
 };
 use serde::de::DeserializeOwned;
 use std::sync::Arc;

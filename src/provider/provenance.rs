@@ -141,3 +141,15 @@ pub struct Visibility {
     pub within: std::time::Duration,
     pub pause: std::time::Duration,
 }
+
+/// `--tag` keys given twice are refused: which value was meant is unknowable.
+pub fn check_unique_tag_keys(tags: &[(String, String)]) -> crate::error::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    match tags.iter().find(|(k, _)| !seen.insert(k.as_str())) {
+        Some((k, _)) => Err(crate::error::Error::usage(
+            "--tag",
+            format!("the key `{k}` is given twice"),
+        )),
+        None => Ok(()),
+    }
+}

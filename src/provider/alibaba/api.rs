@@ -245,6 +245,7 @@ pub fn check_description(d: &str) -> Result<()> {
 /// values up to 128; neither may carry `http(s)://`, and neither may start with `acs:` (keys
 /// also not with `aliyun` or imgcopy's own `imgcopy:`).
 pub fn check_tags(tags: &[(String, String)]) -> Result<()> {
+    crate::provider::check_unique_tag_keys(tags)?;
     if tags.len() > 18 {
         return Err(Error::usage(
             "--tag",

@@ -347,6 +347,7 @@ pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
     if o.copy_tags && req.kind == Kind::Snapshot {
         return Err(Error::usage("--copy-tags", "is for image copies"));
     }
+    crate::provider::check_unique_tag_keys(&o.tags)?;
     // EC2 takes 50 tags per resource; imgcopy's two provenance tags are among them.
     if o.tags.len() > 48 {
         return Err(Error::usage(
