@@ -572,3 +572,89 @@ fn cancel_takes_dest_region_for_region() {
         .iter()
         .all(|r| r["action"] != "DeregisterImage"));
 }
+
+#[test]
+fn name_placeholders_region_and_date_and_unknown_ones_refused() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "--wait",
+        "aws",
+        "image",
+        "--id",
+        "ami-0abc00000000000a1",
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1,us-west-2",
+        "--name",
+        "golden-{region}-{date}",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let today = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!("[year][month][day]"))
+        .unwrap();
+    let rep = json(&o);
+    for dest in ["eu-west-1", "us-west-2"] {
+        let r = record(&rep, dest);
+        assert_eq!(r["name"], format!("golden-{dest}-{today}"), "{r}");
+        assert_eq!(r["state"], "available");
+    }
+    // Baidu copies to every destination in one call; with {region}, one call each.
+    let o = run(against(&emu).args([
+        "baidu",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "bj",
+        "--dest",
+        "gz,su",
+        "--name",
+        "g-{region}",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let named: Vec<_> = emu
+        .copies_of("m-demo0001")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        named.contains(&"g-gz".into()) && named.contains(&"g-su".into()),
+        "{named:?}"
+    );
+    assert_usage_errors(
+        &emu,
+        &[
+            "aws",
+            "image",
+            "--id",
+            "ami-0abc00000000000a1",
+            "--region",
+            "us-east-1",
+            "--dest",
+            "eu-west-1",
+        ],
+        &[
+            (vec!["--name", "x-{Region}"], "--name"),
+            (vec!["--name", "x-{source}"], "--name"),
+            (vec!["--name", "x-{id"], "--name"),
+        ],
+    );
+    let o = run(against(&emu).args([
+        "aws",
+        "image",
+        "--id",
+        "ami-0abc00000000000a1",
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1",
+        "--name",
+        "x-{nope}",
+    ]));
+    assert!(
+        stderr(&o).contains("{id} {region} {date}"),
+        "{}",
+        stderr(&o)
+    );
+}

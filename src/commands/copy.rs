@@ -5,9 +5,57 @@ use crate::error::{Error, Result};
 use crate::model::{Cloud, CopyRequest, Report};
 use crate::provider;
 
+/// The placeholders `--name` takes: the source id, the destination region, today's date (UTC,
+/// `YYYYMMDD`, when the command runs).
+const PLACEHOLDERS: [&str; 3] = ["{id}", "{region}", "{date}"];
+
+/// Every `{…}` in `name` is a known placeholder.
+fn check_placeholders(name: &str) -> Result<()> {
+    let mut rest = name;
+    while let Some(start) = rest.find('{') {
+        let tail = &rest[start..];
+        let end = tail.find('}').map_or(tail.len(), |e| e + 1);
+        let found = &tail[..end];
+        if !PLACEHOLDERS.contains(&found) {
+            return Err(Error::usage(
+                "--name",
+                format!(
+                    "unknown placeholder `{found}`; the known ones are {}",
+                    PLACEHOLDERS.join(" ")
+                ),
+            ));
+        }
+        rest = &tail[end..];
+    }
+    Ok(())
+}
+
+/// A request whose name has `{region}`: one request per destination, each with its name.
+fn per_region(req: CopyRequest) -> Vec<CopyRequest> {
+    match &req.name {
+        Some(n) if n.contains("{region}") => req
+            .dest_regions
+            .iter()
+            .map(|d| CopyRequest {
+                name: Some(n.replace("{region}", d)),
+                dest_regions: vec![d.clone()],
+                ..req.clone()
+            })
+            .collect(),
+        _ => vec![req],
+    }
+}
+
 /// One request per source id: with several, `{id}` in `--name` becomes each source's id
 /// (copies of different sources must not share a name), and a client token cannot be shared.
+/// `{date}` is today's; `{region}` is left for `per_region`, once the destinations are settled.
 fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
+    if let Some(n) = &spec.name {
+        check_placeholders(n)?;
+    }
+    let date = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!("[year][month][day]"))
+        .expect("a date formats");
     let several = spec.ids.len() > 1;
     if several {
         if spec.name.as_deref().is_some_and(|n| !n.contains("{id}")) {
@@ -27,6 +75,7 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
         .force_new
         .then(|| uuid::Uuid::new_v4().simple().to_string());
     let mut out: Vec<CopyRequest> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for id in &spec.ids {
         let id = id.trim().to_string();
         if id.is_empty() {
@@ -35,13 +84,16 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
                 "an empty id (two commas in a row, or a comma at an end)",
             ));
         }
-        if out.iter().any(|r| r.source_id == id) {
+        if !seen.insert(id.clone()) {
             return Err(Error::usage("--id", format!("`{id}` is listed twice")));
         }
         out.push(CopyRequest {
             cloud: spec.cloud,
             kind: spec.kind,
-            name: spec.name.as_ref().map(|n| n.replace("{id}", &id)),
+            name: spec
+                .name
+                .as_ref()
+                .map(|n| n.replace("{id}", &id).replace("{date}", &date)),
             source_id: id,
             source_region: spec
                 .region
@@ -75,8 +127,10 @@ fn settle_region(req: &mut CopyRequest, custom: bool) -> Result<Option<crate::mo
             time::OffsetDateTime::now_utc(),
         ));
     }
-    if !req.dest_regions.is_empty() {
-        provider::validate(req, custom)?;
+    for probe in per_region(req.clone()) {
+        if !probe.dest_regions.is_empty() {
+            provider::validate(&probe, custom)?;
+        }
     }
     Ok(source)
 }
@@ -95,7 +149,9 @@ fn prevalidate(req: &CopyRequest, custom: bool) -> Result<()> {
     if probe.dest_regions.is_empty() {
         probe.dest_regions = vec![probe.source_region.clone()];
     }
-    provider::validate(&probe, custom)
+    per_region(probe)
+        .iter()
+        .try_for_each(|p| provider::validate(p, custom))
 }
 
 pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
@@ -111,6 +167,9 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         for req in &reqs {
             prevalidate(req, custom)?;
         }
+    }
+    if spec.region.is_some() {
+        reqs = reqs.into_iter().flat_map(per_region).collect();
     }
     if g.dry_run {
         return dry_run(g, env, &reqs, spec.region.is_some());
@@ -143,6 +202,7 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
             req.source_region = loc.region.clone();
             sources.extend(settle_region(req, custom)?);
         }
+        reqs = reqs.into_iter().flat_map(per_region).collect();
         found
     };
     warn_single_endpoint(g, &reqs);
