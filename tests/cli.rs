@@ -411,10 +411,16 @@ fn interrupt_while_waiting_writes_the_report_and_exits_130() {
     assert!(status.success());
     let o = child.wait_with_output().unwrap();
     assert_eq!(code(&o), 130, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("2 copies still in flight"), "{err}");
+    // The first interrupt says what happens next; the resume line names the real report.
+    assert!(err.contains("interrupt again to stop now"), "{err}");
     assert!(
-        stderr(&o).contains("2 copies still in flight"),
-        "{}",
-        stderr(&o)
+        err.contains(&format!(
+            "imgcopy status --report {} --wait",
+            report.display()
+        )),
+        "{err}"
     );
     let rep = json(&o);
     assert_eq!(rep["summary"]["total"], 2);

@@ -208,10 +208,33 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
     }
 }
 
+/// The command that resumes a run with the report at `path` (quoted for a POSIX shell when
+/// it needs to be), or a placeholder without one.
+pub fn resume_command(path: Option<&std::path::Path>, wait: bool) -> String {
+    let report = match path {
+        Some(p) => {
+            let p = p.display().to_string();
+            let plain = p
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c));
+            if plain && !p.is_empty() {
+                p
+            } else {
+                format!("'{}'", p.replace('\'', "'\\''"))
+            }
+        }
+        None => "FILE".to_string(),
+    };
+    format!(
+        "imgcopy status --report {report}{}",
+        if wait { " --wait" } else { "" }
+    )
+}
+
 /// Becomes true on Ctrl-C (SIGINT) or SIGTERM: the run stops starting copies, gives the
 /// calls under way `engine::INTERRUPT_GRACE`, writes its report and exits 130. A second
-/// signal exits 130 at once (the report already holds the journal and every record).
-fn interrupt_channel() -> tokio::sync::watch::Receiver<bool> {
+/// signal exits 130 at once: every change is already in the report's journal.
+fn interrupt_channel(report: Option<std::path::PathBuf>) -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         #[cfg(unix)]
@@ -228,11 +251,21 @@ fn interrupt_channel() -> tokio::sync::watch::Receiver<bool> {
                 _ = term.recv() => {}
             }
             let _ = tx.send(true);
+            crate::errln!(
+                "imgcopy: interrupted: starting nothing new; the calls under way get {}s, then the report is written (interrupt again to stop now)",
+                crate::engine::INTERRUPT_GRACE.as_secs()
+            );
             tokio::select! {
                 _ = int.recv() => {}
                 _ = term.recv() => {}
             }
-            crate::errln!("imgcopy: interrupted again: exiting now");
+            match &report {
+                Some(_) => crate::errln!(
+                    "imgcopy: interrupted again: exiting now; every change is in the report's journal: `{}` resumes",
+                    resume_command(report.as_deref(), true)
+                ),
+                None => crate::errln!("imgcopy: interrupted again: exiting now"),
+            }
             std::process::exit(130);
         }
         #[cfg(not(unix))]
@@ -283,13 +316,28 @@ fn finish(
                     .filter(|r| r.state.in_flight())
                     .map(|r| format!("  {} {}", r.label(), r.dest_id.as_deref().unwrap_or("-")))
                     .collect();
-                crate::errln!("imgcopy: interrupted; {} copies still in flight:", open.len());
-                for l in open {
-                    crate::errln!("{l}");
+                if open.is_empty() {
+                    crate::errln!("imgcopy: interrupted; no copies in flight");
+                } else {
+                    let copies = if open.len() == 1 { "copy" } else { "copies" };
+                    crate::errln!(
+                        "imgcopy: interrupted; {} {copies} still in flight:",
+                        open.len()
+                    );
+                    for l in open {
+                        crate::errln!("{l}");
+                    }
+                    if g.report.is_some() {
+                        crate::errln!(
+                            "imgcopy: `{}` follows them",
+                            resume_command(g.report.as_deref(), true)
+                        );
+                    }
                 }
             }
             Stop::Deadline => crate::errln!(
-                "imgcopy: deadline reached with copies in progress; resume with `imgcopy status --report FILE --wait`"
+                "imgcopy: deadline reached with copies in progress; resume with `{}`",
+                resume_command(g.report.as_deref(), true)
             ),
             Stop::Done => {}
         }
@@ -299,7 +347,10 @@ fn finish(
             .count();
         if queued > 0 && *stop != Stop::Interrupted {
             crate::errln!(
-                "imgcopy: {queued} copies wait for the cloud's limit on copies at once and were not started;                  `imgcopy status --report FILE --wait` (or --wait now) starts them as slots free"
+                "imgcopy: {queued} {} for the cloud's limit on copies at once and {} not started; `{}` (or --wait now) starts them as slots free",
+                if queued == 1 { "copy waits" } else { "copies wait" },
+                if queued == 1 { "was" } else { "were" },
+                resume_command(g.report.as_deref(), true)
             );
         }
         if (matches!(stop, Stop::Interrupted | Stop::Deadline)) && g.report.is_none() {
@@ -344,7 +395,7 @@ async fn drive(
         observer: &mut progress,
         journal: &mut journal,
         concurrency: g.concurrency,
-        interrupt: interrupt_channel(),
+        interrupt: interrupt_channel(g.report.clone()),
         auth_error: None,
         missing_grace: g.missing_grace,
         look_again: ctx.poll_initial,
@@ -456,4 +507,26 @@ fn request_digest(requests: &[crate::model::CopyRequest], endpoint: Option<&str>
         h.update(i.as_bytes());
     }
     format!("run-{}", &hex::encode(h.finalize())[..32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resume_command;
+    use std::path::Path;
+
+    #[test]
+    fn the_resume_command_names_the_report_quoted_for_a_shell() {
+        assert_eq!(
+            resume_command(Some(Path::new("out/r.json")), true),
+            "imgcopy status --report out/r.json --wait"
+        );
+        assert_eq!(
+            resume_command(Some(Path::new("my report's.json")), false),
+            "imgcopy status --report 'my report'\\''s.json'"
+        );
+        assert_eq!(
+            resume_command(None, true),
+            "imgcopy status --report FILE --wait"
+        );
+    }
 }
