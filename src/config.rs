@@ -498,6 +498,19 @@ fn aws_shared_credentials(env: &EnvMap) -> Result<Option<Credentials>> {
     Ok(None)
 }
 
+/// Every `{…}` in `text`, in order (an unclosed one runs to the end).
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let tail = &rest[start..];
+        let end = tail.find('}').map_or(tail.len(), |e| e + 1);
+        found.push(&tail[..end]);
+        rest = &tail[end..];
+    }
+    found
+}
+
 /// An endpoint template such as `https://bcc.{region}.baidubce.com` or `http://127.0.0.1:8080/{region}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -510,6 +523,16 @@ impl Endpoint {
         let ep = Endpoint {
             template: template.trim_end_matches('/').to_string(),
         };
+        // `{region}` is the one placeholder (`{aws_dns_suffix}` is the built-in AWS default's).
+        if let Some(found) = placeholders(template)
+            .into_iter()
+            .find(|p| *p != "{region}" && *p != "{aws_dns_suffix}")
+        {
+            return Err(Error::usage(
+                flag,
+                format!("unknown placeholder `{found}` in `{template}`; the one placeholder is `{{region}}` (lower case)"),
+            ));
+        }
         let probe = ep
             .url_for("region")
             .map_err(|e| Error::usage(flag, e.message))?;

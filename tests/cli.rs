@@ -336,6 +336,26 @@ fn bad_inputs_exit_2_name_the_flag_and_send_nothing() {
     ]));
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--endpoint") && stderr(&o).contains("loopback"));
+    // A placeholder spelled otherwise than `{region}` would reach one host for every region.
+    let wrong = format!("{}/{{Region}}", emu.base);
+    let o = run(imgcopy().args([
+        "--endpoint",
+        &wrong,
+        "baidu",
+        "image",
+        "--id",
+        "m-abc",
+        "--region",
+        "bj",
+        "--dest",
+        "gz",
+    ]));
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`{Region}`") && stderr(&o).contains("`{region}`"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(imgcopy().args([
         "--sandbox",
         "--endpoint",

@@ -11,23 +11,19 @@ const PLACEHOLDERS: [&str; 3] = ["{id}", "{region}", "{date}"];
 
 /// Every `{…}` in `name` is a known placeholder.
 fn check_placeholders(name: &str) -> Result<()> {
-    let mut rest = name;
-    while let Some(start) = rest.find('{') {
-        let tail = &rest[start..];
-        let end = tail.find('}').map_or(tail.len(), |e| e + 1);
-        let found = &tail[..end];
-        if !PLACEHOLDERS.contains(&found) {
-            return Err(Error::usage(
-                "--name",
-                format!(
-                    "unknown placeholder `{found}`; the known ones are {}",
-                    PLACEHOLDERS.join(" ")
-                ),
-            ));
-        }
-        rest = &tail[end..];
+    match crate::config::placeholders(name)
+        .into_iter()
+        .find(|p| !PLACEHOLDERS.contains(p))
+    {
+        Some(found) => Err(Error::usage(
+            "--name",
+            format!(
+                "unknown placeholder `{found}`; the known ones are {}",
+                PLACEHOLDERS.join(" ")
+            ),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A request whose name has `{region}`: one request per destination, each with its name.
