@@ -393,7 +393,7 @@ struct CancelArgs {
 #[derive(Args, Debug)]
 struct EmulatorArgs {
     /// Address to listen on (loopback)
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = listen_addr)]
     listen: SocketAddr,
     /// Access key id the emulator accepts
     #[arg(long, default_value = crate::emulator::SANDBOX_ACCESS_KEY)]
@@ -411,6 +411,14 @@ struct EmulatorArgs {
     /// services are eventually consistent (0 to 86400) [default: 2]
     #[arg(long, value_parser = number_in::<0, 86_400_000>)]
     visibility_lag: Option<f64>,
+}
+
+/// An `IP:PORT` to listen on; `localhost:PORT` is answered with the address to write.
+fn listen_addr(s: &str) -> Result<SocketAddr, String> {
+    s.parse::<SocketAddr>().map_err(|_| match s.strip_prefix("localhost:") {
+        Some(port) => format!("give an IP address: 127.0.0.1:{port} (or [::1]:{port})"),
+        None => "give IP:PORT, e.g. 127.0.0.1:8080".to_string(),
+    })
 }
 
 /// A finite number from `MIN_MILLI / 1000` to `MAX_MILLI / 1000`.
