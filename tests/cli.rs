@@ -521,6 +521,9 @@ fn an_emulator_address_in_use_is_a_usage_error_naming_listen() {
         "{}",
         stderr(&o)
     );
+    let o = run(imgcopy().args(["emulator", "--listen", "localhost:9"]));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("127.0.0.1:9"), "{}", stderr(&o));
 }
 
 #[test]
