@@ -89,7 +89,7 @@ def measured(cmd, env=None):
 
 
 def imgcopy_env():
-    env = {"PATH": os.environ.get("PATH", ""), "IMGCOPY_CONFIG": "/nonexistent"}
+    env = {"PATH": os.environ.get("PATH", ""), "XDG_CONFIG_HOME": "/nonexistent"}
     for k in ["BCE_ACCESS_KEY_ID", "HUAWEICLOUD_SDK_AK", "ALIBABA_CLOUD_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"]:
         env[k] = AK
     for k in ["BCE_SECRET_ACCESS_KEY", "HUAWEICLOUD_SDK_SK", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "AWS_SECRET_ACCESS_KEY"]:

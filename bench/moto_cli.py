@@ -47,7 +47,7 @@ try:
     ami = ec2.register_image(Name="golden-src", RootDeviceName="/dev/sda1",
                              BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}])["ImageId"]
     env = {"PATH": os.environ.get("PATH", ""), "AWS_ACCESS_KEY_ID": AK, "AWS_SECRET_ACCESS_KEY": SK,
-           "IMGCOPY_CONFIG": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
+           "XDG_CONFIG_HOME": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "NO_PROXY": "*"}
 
     rows = []

@@ -78,7 +78,8 @@ try:
 
     def run(args, secret=sk):
         e = dict(os.environ, AWS_ACCESS_KEY_ID=ak, AWS_SECRET_ACCESS_KEY=secret,
-                 IMGCOPY_CONFIG="/nonexistent/imgcopy.toml")
+                 XDG_CONFIG_HOME="/nonexistent")
+        e.pop("IMGCOPY_CONFIG", None)
         e.pop("AWS_PROFILE", None)
         p = subprocess.run([imgcopy, "--endpoint", endpoint, "--output", "json",
                             "--poll-interval", "200ms"] + args, env=e, capture_output=True, text=True)

@@ -66,7 +66,7 @@ base = "http://127.0.0.1:%d" % server.server_address[1]
 
 def run_imgcopy(*args):
     env = {"PATH": "/usr/bin:/bin", "AWS_ACCESS_KEY_ID": AK, "AWS_SECRET_ACCESS_KEY": SK,
-           "IMGCOPY_CONFIG": "/nonexistent"}
+           "XDG_CONFIG_HOME": "/nonexistent"}
     out = subprocess.run([imgcopy, "--endpoint", base + "/{region}", "--output", "json", *args],
                          env=env, capture_output=True, text=True, timeout=60)
     return out.returncode, out.stderr

@@ -58,7 +58,7 @@ def since(n):
 
 
 def run_imgcopy(*args):
-    env = {"PATH": "/usr/bin:/bin", "IMGCOPY_CONFIG": "/nonexistent",
+    env = {"PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": "/nonexistent",
            "BCE_ACCESS_KEY_ID": AK, "BCE_SECRET_ACCESS_KEY": SK,
            "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK, "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT,
            "ALIBABA_CLOUD_ACCESS_KEY_ID": AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SK}

@@ -415,10 +415,11 @@ struct EmulatorArgs {
 
 /// An `IP:PORT` to listen on; `localhost:PORT` is answered with the address to write.
 fn listen_addr(s: &str) -> Result<SocketAddr, String> {
-    s.parse::<SocketAddr>().map_err(|_| match s.strip_prefix("localhost:") {
-        Some(port) => format!("give an IP address: 127.0.0.1:{port} (or [::1]:{port})"),
-        None => "give IP:PORT, e.g. 127.0.0.1:8080".to_string(),
-    })
+    s.parse::<SocketAddr>()
+        .map_err(|_| match s.strip_prefix("localhost:") {
+            Some(port) => format!("give an IP address: 127.0.0.1:{port} (or [::1]:{port})"),
+            None => "give IP:PORT, e.g. 127.0.0.1:8080".to_string(),
+        })
 }
 
 /// A finite number from `MIN_MILLI / 1000` to `MAX_MILLI / 1000`.

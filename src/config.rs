@@ -81,7 +81,7 @@ impl Profile {
     }
 }
 
-/// imgcopy's config file (TOML): `[profiles.NAME.<cloud>]` tables (baidu, huawei, alibaba).
+/// imgcopy's config file (TOML): `[profiles.NAME.<cloud>]` tables, one per cloud.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
@@ -135,9 +135,20 @@ pub fn load_config(env: &EnvMap, warn: &mut dyn FnMut(String)) -> Result<Option<
     let Some(path) = config_path(env) else {
         return Ok(None);
     };
+    let named = env.get("IMGCOPY_CONFIG").is_some_and(|p| !p.is_empty());
     let text = match read_capped(&path, MAX_CONFIG_BYTES) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // The default place may well hold nothing; a file named on purpose must exist.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "IMGCOPY_CONFIG names {}, which does not exist",
+                    path.display()
+                ),
+            ))
+        }
         Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
     };
     #[cfg(unix)]
@@ -156,9 +167,18 @@ pub fn load_config(env: &EnvMap, warn: &mut dyn FnMut(String)) -> Result<Option<
     #[cfg(not(unix))]
     let _ = warn;
     toml::from_str(&text).map(Some).map_err(|e| {
+        let at = e
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                format!(":{line}:{column}")
+            })
+            .unwrap_or_default();
         Error::new(
             ErrorKind::Usage,
-            format!("config file {}: {}", path.display(), e.message()),
+            format!("config file {}{at}: {}", path.display(), e.message()),
         )
     })
 }

@@ -37,12 +37,45 @@ fn init_logging(verbose: u8, quiet: bool, env: &commands::Environment) {
             .map(String::as_str)
             .unwrap_or(level)
     ));
-    let _ = tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(env.stderr_is_terminal)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    // By default warnings and errors read like imgcopy's own lines (`imgcopy: warning: …`);
+    // with -v and more, the timestamped log.
+    let _ = if verbose == 0 {
+        fmt.event_format(Plain).try_init()
+    } else {
+        fmt.try_init()
+    };
+}
+
+/// `imgcopy: LEVEL: message key=value…`: the style of imgcopy's own stderr lines.
+struct Plain;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for Plain
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let level = match *event.metadata().level() {
+            tracing::Level::ERROR => "error",
+            tracing::Level::WARN => "warning",
+            tracing::Level::INFO => "info",
+            tracing::Level::DEBUG => "debug",
+            tracing::Level::TRACE => "trace",
+        };
+        write!(writer, "imgcopy: {level}: ")?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
 }
 
 /// The environment of this process, read once at the top.
@@ -54,5 +87,6 @@ pub fn process_environment() -> commands::Environment {
             .collect(),
         stdout_is_terminal: std::io::stdout().is_terminal(),
         stderr_is_terminal: std::io::stderr().is_terminal(),
+        config: Default::default(),
     }
 }

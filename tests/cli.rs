@@ -687,3 +687,71 @@ fn name_placeholders_region_and_date_and_unknown_ones_refused() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_config_file_is_read_once_and_its_errors_say_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[profiles.default.aws]\naccess_key_id = \"a\"\nsecret_access_key = \"b\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let dry = |extra: &[&str]| {
+        run(imgcopy()
+            .env("IMGCOPY_CONFIG", &path)
+            .args(extra)
+            .args([
+                "--dry-run",
+                "aws",
+                "image",
+                "--region",
+                "us-east-1",
+                "--dest",
+                "eu-west-1",
+            ])
+            .args([
+                "--id",
+                "ami-0abc00000000000a1,ami-0abc00000000000a2,ami-0abc00000000000a3",
+            ])
+            .args(["--name", "n-{id}"]))
+    };
+    let o = dry(&[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    #[cfg(unix)]
+    assert_eq!(
+        stderr(&o).matches("readable by other users").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&dry(&["-q"])).contains("readable by other users"));
+    // A TOML error names the line and column.
+    std::fs::write(&path, "[profiles.default.aws]\naccess_key_id = 5\n").unwrap();
+    let o = dry(&[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("config.toml:2:17"), "{}", stderr(&o));
+    // A config file named on purpose must exist.
+    let o = run(imgcopy()
+        .env("IMGCOPY_CONFIG", dir.path().join("typo.toml"))
+        .args(["--dry-run", "aws", "image", "--id", "ami-0abc00000000000a1"])
+        .args([
+            "--region",
+            "us-east-1",
+            "--dest",
+            "eu-west-1",
+            "--name",
+            "n",
+        ]));
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("typo.toml, which does not exist"),
+        "{}",
+        stderr(&o)
+    );
+}

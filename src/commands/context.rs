@@ -88,8 +88,12 @@ pub fn default_region(
     Ok(config::default_region(cloud, &env.vars, profile))
 }
 
+/// The config file, read once per process (its warnings said once, as warnings: not under
+/// `-q`).
 pub fn load_config(env: &Environment) -> Result<Option<config::ConfigFile>> {
-    config::load_config(&env.vars, &mut |w| crate::errln!("imgcopy: warning: {w}"))
+    env.config
+        .get_or_init(|| config::load_config(&env.vars, &mut |w| tracing::warn!("{w}")))
+        .clone()
 }
 
 /// Each cloud's default rate, overridden by `--rate-limit RPS` then `--rate-limit CLOUD=RPS`.

@@ -101,6 +101,8 @@ pub struct Environment {
     pub vars: EnvMap,
     pub stdout_is_terminal: bool,
     pub stderr_is_terminal: bool,
+    /// The config file once read (`context::load_config`).
+    pub config: std::sync::OnceLock<Result<Option<crate::config::ConfigFile>>>,
 }
 
 impl Globals {

@@ -184,7 +184,7 @@ pub fn imgcopy() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_imgcopy"));
     c.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("IMGCOPY_CONFIG", "/nonexistent/imgcopy-test-config.toml")
+        .env("XDG_CONFIG_HOME", "/nonexistent/imgcopy-test-config")
         .env("BCE_ACCESS_KEY_ID", AK)
         .env("BCE_SECRET_ACCESS_KEY", SK)
         .env("HUAWEICLOUD_SDK_AK", AK)
