@@ -13,9 +13,7 @@ use std::time::Duration;
     args_override_self = true,
     version,
     about = "Replicate VM images and disk snapshots across regions and clouds",
-    after_help = "Exit codes: 0 all copies reached the goal, 1 a copy failed or was canceled, \
-2 usage or validation error (nothing sent), 3 credentials or permission error, \
-4 deadline reached with copies in progress, 130 interrupted."
+    after_help = crate::exit::help()
 )]
 pub struct Cli {
     #[command(flatten)]

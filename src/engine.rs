@@ -625,25 +625,25 @@ fn followable(report: &Report) -> Vec<usize> {
 /// copies the run was asked for.
 pub fn exit_code(records: &[&CopyRecord], waited: bool, stop: &Stop, auth_error: bool) -> i32 {
     if *stop == Stop::Interrupted {
-        return 130;
+        return crate::exit::INTERRUPTED;
     }
     if auth_error {
-        return 3;
+        return crate::exit::AUTH;
     }
     let any = |f: &dyn Fn(CopyState) -> bool| records.iter().any(|r| f(r.state));
     // Copies canceled because the deadline passed (`--on-timeout cancel`) count as timed out.
     let canceled_fails = *stop != Stop::Deadline;
     if any(&|s| s == CopyState::Failed || (canceled_fails && s == CopyState::Canceled)) {
-        return 1;
+        return crate::exit::FAILED;
     }
     // A queued copy was never started: the goal is not reached, with or without --wait.
     if *stop == Stop::Deadline
         || any(&|s| s == CopyState::TimedOut || s == CopyState::Queued)
         || (waited && any(&|s| !s.is_terminal()))
     {
-        return 4;
+        return crate::exit::UNFINISHED;
     }
-    0
+    crate::exit::OK
 }
 
 pub mod locate;

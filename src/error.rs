@@ -137,9 +137,9 @@ impl Error {
     /// The process exit code this error leads to when it ends the run.
     pub fn exit_code(&self) -> i32 {
         match self.kind {
-            ErrorKind::Usage => 2,
-            ErrorKind::Auth => 3,
-            _ => 1,
+            ErrorKind::Usage => crate::exit::USAGE,
+            ErrorKind::Auth => crate::exit::AUTH,
+            _ => crate::exit::FAILED,
         }
     }
 }

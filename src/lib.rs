@@ -6,6 +6,7 @@ pub mod config;
 pub mod emulator;
 pub mod engine;
 pub mod error;
+pub mod exit;
 pub mod http;
 pub mod lock;
 pub mod model;

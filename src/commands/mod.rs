@@ -268,7 +268,7 @@ fn interrupt_channel(report: Option<std::path::PathBuf>) -> tokio::sync::watch::
                 ),
                 None => crate::errln!("imgcopy: interrupted again: exiting now"),
             }
-            std::process::exit(130);
+            std::process::exit(crate::exit::INTERRUPTED);
         }
         #[cfg(not(unix))]
         {
