@@ -16,6 +16,8 @@ use tokio::time::Instant;
 /// Told about every record that appears or changes.
 pub trait Observer: Send {
     fn changed(&mut self, record: &CopyRecord);
+    /// Called once per round while waiting, before the pause of `next_check`.
+    fn waiting(&mut self, _report: &Report, _next_check: Duration) {}
 }
 
 /// Keeps the report on disk as it changes (the journal `status` resumes from).
@@ -463,6 +465,7 @@ impl Engine<'_> {
             let pause =
                 backoff::poll_interval(round, opts.poll_initial, opts.poll_max).min(deadline - now);
             round += 1;
+            self.observer.waiting(report, pause);
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}
                 _ = interrupt.changed() => {

@@ -5,7 +5,7 @@
 //! names every copy that fails. NDJSON is one event per change of any copy either way.
 
 use crate::engine::Observer;
-use crate::model::{Cloud, CopyRecord, CopyState, Kind};
+use crate::model::{Cloud, CopyRecord, CopyState, Kind, Report};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -74,7 +74,14 @@ impl Region {
 pub struct Progress {
     display: Display,
     ndjson: bool,
+    started: Instant,
+    /// When a line was last printed (lines, not bars): a quiet minute gets a heartbeat.
+    last_line: Instant,
 }
+
+/// The longest a wait goes without a line on stderr when stderr is not a terminal (CI logs
+/// show life; CI systems that stop silent jobs do not stop this one).
+pub const HEARTBEAT: Duration = Duration::from_secs(60);
 
 fn bar_style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template)
@@ -122,7 +129,36 @@ impl Progress {
         } else {
             Display::Lines(HashMap::new())
         };
-        Progress { display, ndjson }
+        let now = Instant::now();
+        Progress {
+            display,
+            ndjson,
+            started: now,
+            last_line: now,
+        }
+    }
+
+    /// The heartbeat line, when stderr takes lines (not bars, not `-q`) and none was printed
+    /// for `HEARTBEAT`.
+    fn heartbeat(&self, report: &Report, next_check: Duration) -> Option<String> {
+        let lines = matches!(self.display, Display::Lines(_))
+            || matches!(&self.display, Display::Regions { multi: None, .. });
+        if !lines || self.last_line.elapsed() < HEARTBEAT {
+            return None;
+        }
+        let secs = |d: Duration| humantime::format_duration(Duration::from_secs(d.as_secs()));
+        Some(format!(
+            "imgcopy: waiting: {}; {} elapsed, next check in {}",
+            states_per_cloud(report),
+            secs(self.started.elapsed()),
+            secs(next_check.max(Duration::from_secs(1)))
+        ))
+    }
+
+    /// A line of its own on stderr (and the time it was printed).
+    fn line(&mut self, text: &str) {
+        crate::errln!("{text}");
+        self.last_line = Instant::now();
     }
 
     /// Leaves the bars on screen as they are; prints the regions' lines not printed yet.
@@ -172,7 +208,31 @@ fn copy_key(r: &CopyRecord) -> String {
     )
 }
 
+/// `aws: 120 copying, 30 available; baidu: 4 copying`: the states of the copies per cloud.
+fn states_per_cloud(report: &Report) -> String {
+    let mut by: BTreeMap<Cloud, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    for r in &report.records {
+        *by.entry(r.provider)
+            .or_default()
+            .entry(r.state.as_str())
+            .or_default() += 1;
+    }
+    by.iter()
+        .map(|(cloud, states)| {
+            let s: Vec<String> = states.iter().map(|(s, n)| format!("{n} {s}")).collect();
+            format!("{cloud}: {}", s.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl Observer for Progress {
+    fn waiting(&mut self, report: &Report, next_check: Duration) {
+        if let Some(line) = self.heartbeat(report, next_check) {
+            self.line(&line);
+        }
+    }
+
     fn changed(&mut self, r: &CopyRecord) {
         if self.ndjson {
             crate::outln!("{}", crate::report::record_event(r));
@@ -182,6 +242,7 @@ impl Observer for Progress {
             Display::Lines(last) => {
                 if last.insert(copy_key(r), r.state) != Some(r.state) {
                     crate::errln!("imgcopy: {}: {}", r.label(), describe(r));
+                    self.last_line = Instant::now();
                 }
             }
             Display::Bars { multi, bars } => {
@@ -218,7 +279,10 @@ impl Observer for Progress {
                         Some(m) => {
                             let _ = m.println(line);
                         }
-                        None => crate::errln!("{line}"),
+                        None => {
+                            crate::errln!("{line}");
+                            self.last_line = Instant::now();
+                        }
                     }
                 }
                 let region = regions.entry(name.clone()).or_insert_with(|| Region {
@@ -261,8 +325,59 @@ impl Observer for Progress {
                     crate::errln!("imgcopy: {name}: {}", region.describe());
                     region.printed = Some(Instant::now());
                     region.dirty = false;
+                    self.last_line = Instant::now();
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CopyRequest, Kind};
+
+    fn report_with_one_copying() -> Report {
+        let req = CopyRequest {
+            cloud: Cloud::Aws,
+            kind: Kind::Image,
+            source_id: "ami-1".into(),
+            source_region: "us-east-1".into(),
+            dest_regions: vec!["eu-west-1".into()],
+            name: Some("n".into()),
+            client_token: None,
+            description: None,
+            options: Default::default(),
+            force_new: None,
+            attempts: Default::default(),
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let mut rep = Report::new(now, false, None);
+        let mut r = CopyRecord::new(&req, "eu-west-1", now);
+        r.state = CopyState::Copying;
+        rep.put(r);
+        rep
+    }
+
+    #[test]
+    fn a_quiet_minute_without_a_terminal_gets_a_heartbeat() {
+        let rep = report_with_one_copying();
+        let mut lines = Progress::new(false, false, false, BTreeMap::new());
+        let next = Duration::from_secs(30);
+        assert_eq!(lines.heartbeat(&rep, next), None, "a line was just printed");
+        lines.last_line -= HEARTBEAT + Duration::from_secs(1);
+        lines.started -= Duration::from_secs(600);
+        let beat = lines.heartbeat(&rep, next).expect("a heartbeat");
+        assert!(beat.contains("aws: 1 copying"), "{beat}");
+        assert!(
+            beat.contains("10m elapsed") && beat.contains("next check in 30s"),
+            "{beat}"
+        );
+        // Bars show life themselves; -q shows nothing.
+        for (terminal, quiet) in [(true, false), (false, true)] {
+            let mut p = Progress::new(terminal, quiet, false, BTreeMap::new());
+            p.last_line -= HEARTBEAT + Duration::from_secs(1);
+            assert_eq!(p.heartbeat(&rep, next), None);
         }
     }
 }
