@@ -178,6 +178,11 @@ impl BySource {
 
     /// Whether one of `requests` covers `record` (`CopyRequest::covers`).
     pub fn covers(&self, requests: &[CopyRequest], record: &CopyRecord) -> bool {
+        self.request_of(requests, record).is_some()
+    }
+
+    /// The position in `requests` of the first one that covers `record`.
+    pub fn request_of(&self, requests: &[CopyRequest], record: &CopyRecord) -> Option<usize> {
         self.of(
             record.provider,
             record.kind,
@@ -185,7 +190,8 @@ impl BySource {
             &record.source_region,
         )
         .iter()
-        .any(|&i| requests[i].covers(record))
+        .copied()
+        .find(|&i| requests[i].covers(record))
     }
 }
 

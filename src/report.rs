@@ -1,7 +1,7 @@
 //! Rendering the report (table, JSON, NDJSON) and writing it atomically.
 
 use crate::error::{Error, Result};
-use crate::model::{CopyRecord, Report};
+use crate::model::{CopyRecord, CopyState, Report};
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -71,27 +71,58 @@ pub fn detail(r: &CopyRecord) -> String {
         .join("; ")
 }
 
+/// The records in the order they were asked for: by request (`--id` order), then by
+/// destination (`--dest` order; the source region's own record first); records no request
+/// names last, as they are.
+fn in_request_order(report: &Report) -> Vec<&CopyRecord> {
+    let by = crate::model::BySource::new(&report.requests);
+    let rank = |r: &CopyRecord| -> (usize, usize) {
+        match by.request_of(&report.requests, r) {
+            Some(i) => {
+                let dests = &report.requests[i].dest_regions;
+                let d = dests
+                    .iter()
+                    .position(|d| *d == r.dest_region)
+                    .map_or(0, |p| p + 1);
+                (i, d)
+            }
+            None => (usize::MAX, 0),
+        }
+    };
+    let mut rows: Vec<(usize, &CopyRecord)> = report.records.iter().enumerate().collect();
+    rows.sort_by_key(|(n, r)| (rank(r), *n));
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
 /// A fixed-width table for people.
 pub fn to_table(report: &Report) -> String {
     let header = [
-        "PROVIDER", "KIND", "SOURCE", "FROM", "TO", "DEST ID", "STATE", "PROGRESS", "DETAIL",
+        "PROVIDER", "KIND", "SOURCE", "FROM", "TO", "NAME", "DEST ID", "STATE", "PROGRESS",
+        "DETAIL",
     ];
-    let rows: Vec<[String; 9]> = report
-        .records
-        .iter()
+    let rows: Vec<[String; 10]> = in_request_order(report)
+        .into_iter()
         .map(|r| {
+            // A copy that did not make it shows no progress (a cloud may say 100% of a
+            // failed copy).
+            let ended_badly = matches!(
+                r.state,
+                CopyState::Failed | CopyState::Canceled | CopyState::TimedOut
+            );
             [
                 r.provider.to_string(),
                 r.kind.to_string(),
                 r.source_id.clone(),
                 r.source_region.clone(),
                 r.dest_region.clone(),
+                r.name.clone().unwrap_or_else(|| "-".into()),
                 r.dest_id
                     .clone()
                     .or_else(|| r.job_id.clone())
                     .unwrap_or_else(|| "-".into()),
                 r.state.to_string(),
                 r.progress
+                    .filter(|_| !ended_badly)
                     .map(|p| format!("{p}%"))
                     .unwrap_or_else(|| "-".into()),
                 detail(r),
@@ -139,8 +170,9 @@ pub fn to_table(report: &Report) -> String {
         .map(|(_, (n, what))| format!("{n} {what}"))
         .collect();
     out.push_str(&format!(
-        "\n{} copies: {}{}\n",
+        "\n{} {}: {}{}\n",
         s.total,
+        if s.total == 1 { "copy" } else { "copies" },
         listed.join(", "),
         if report.sandbox {
             " (sandbox: nothing real was copied)"

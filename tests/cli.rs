@@ -755,3 +755,52 @@ fn the_config_file_is_read_once_and_its_errors_say_where() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_table_lists_copies_in_request_order_with_their_names() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "--output",
+        "table",
+        "--wait",
+        "aws",
+        "image",
+        "--region",
+        "us-east-1",
+        "--id",
+        "ami-0abc00000000000a1",
+        "--dest",
+        "us-west-2,eu-west-1,ap-northeast-1",
+        "--name",
+        "golden-{region}",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let table = stdout(&o);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].contains("NAME"), "{table}");
+    let order: Vec<&str> = lines[1..4]
+        .iter()
+        .map(|l| l.split_whitespace().nth(4).unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["us-west-2", "eu-west-1", "ap-northeast-1"],
+        "{table}"
+    );
+    assert!(lines[1].contains("golden-us-west-2"), "{table}");
+    let one = run(against(&emu).args([
+        "--output",
+        "table",
+        "aws",
+        "image",
+        "--region",
+        "us-east-1",
+        "--id",
+        "ami-0abc00000000000a1",
+        "--dest",
+        "us-east-2",
+        "--name",
+        "single",
+    ]));
+    assert!(stdout(&one).contains("\n1 copy: "), "{}", stdout(&one));
+}

@@ -385,12 +385,10 @@ async fn drive(
 ) -> Result<i32> {
     use crate::engine::{Engine, Stop, WaitOptions};
     let ndjson = g.output(env) == OutputFormat::Ndjson;
-    let mut progress = progress::Progress::new(
-        env.stderr_is_terminal,
-        g.quiet,
-        ndjson,
-        expected_per_region(report, requests),
-    );
+    // A terminal that cannot move its cursor (TERM=dumb) gets lines, not bars.
+    let bars = env.stderr_is_terminal && env.vars.get("TERM").map(String::as_str) != Some("dumb");
+    let mut progress =
+        progress::Progress::new(bars, g.quiet, ndjson, expected_per_region(report, requests));
     let mut journal = crate::report::FileJournal::new(g.report.clone());
     let mut engine = Engine {
         providers: &ctx.providers,

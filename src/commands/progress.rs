@@ -168,8 +168,15 @@ impl Progress {
                 for b in bars.values().filter(|b| !b.is_finished()) {
                     b.abandon();
                 }
+                // What follows (the table) starts on a line of its own.
+                if !bars.is_empty() {
+                    crate::errln!("");
+                }
             }
-            Display::Regions { regions, .. } => {
+            Display::Regions { regions, multi, .. } => {
+                if multi.is_some() && regions.values().any(|r| r.bar.is_some()) {
+                    crate::errln!("");
+                }
                 for (name, r) in regions.iter_mut() {
                     match &r.bar {
                         Some(b) if !b.is_finished() => b.abandon(),
