@@ -178,10 +178,10 @@ enum Command {
     },
     /// Check (and with --wait, wait for) the copies recorded in a report
     #[command(
-        override_usage = "imgcopy status --report FILE [--wait] [OPTIONS]",
-        after_long_help = "Examples:\n  imgcopy status --report r.json\n  imgcopy status --report r.json --wait --timeout 2h\n  imgcopy status --report r.json --dry-run"
+        override_usage = "imgcopy status --report FILE [--wait] [OPTIONS]\n       imgcopy status --cloud CLOUD [--kind KIND] --id ID[,ID…] --region REGION [--wait] [OPTIONS]",
+        after_long_help = "Examples:\n  imgcopy status --report r.json\n  imgcopy status --report r.json --wait --timeout 2h\n  imgcopy status --report r.json --dry-run\n  imgcopy status --cloud aws --id ami-0123456789abcdef0 --region eu-west-1 --wait"
     )]
-    Status,
+    Status(StatusArgs),
     /// Run the local emulator of the clouds' copy APIs
     Emulator(EmulatorArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
@@ -194,6 +194,48 @@ enum Command {
     },
     /// Print the man page (roff), e.g. `imgcopy man > ~/.local/share/man/man1/imgcopy.1`
     Man,
+}
+
+/// `status` by destination id: copies another tool, the console or a lost report started.
+#[derive(Args, Debug)]
+struct StatusArgs {
+    /// Follow copies by their destination id, without a report: the cloud they are in
+    #[arg(long, value_enum, requires_all = ["id", "region"])]
+    cloud: Option<CloudArg>,
+    /// What the ids are (with --cloud)
+    #[arg(long, value_enum, default_value = "image", requires = "cloud")]
+    kind: KindArg,
+    /// Destination ids of the copies, comma-separated or repeated (with --cloud)
+    #[arg(long, value_delimiter = ',', num_args = 1.., requires = "cloud")]
+    id: Vec<String>,
+    /// The region the copies are in (with --cloud)
+    #[arg(long, requires = "cloud")]
+    region: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum CloudArg {
+    Baidu,
+    Huawei,
+    Alibaba,
+    Aws,
+}
+
+impl From<CloudArg> for Cloud {
+    fn from(c: CloudArg) -> Cloud {
+        match c {
+            CloudArg::Baidu => Cloud::Baidu,
+            CloudArg::Huawei => Cloud::Huawei,
+            CloudArg::Alibaba => Cloud::Alibaba,
+            CloudArg::Aws => Cloud::Aws,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum KindArg {
+    Image,
+    Snapshot,
 }
 
 #[derive(Subcommand, Debug)]
@@ -592,7 +634,15 @@ impl Cli {
                     force: a.force,
                 },
             },
-            Command::Status => Action::Status,
+            Command::Status(a) => Action::Status(a.cloud.map(|c| crate::commands::ById {
+                cloud: c.into(),
+                kind: match a.kind {
+                    KindArg::Image => Kind::Image,
+                    KindArg::Snapshot => Kind::Snapshot,
+                },
+                ids: a.id,
+                region: a.region.unwrap_or_default(),
+            })),
             Command::Completions { shell } => {
                 let mut out = Vec::new();
                 clap_complete::generate(shell, &mut Cli::command(), "imgcopy", &mut out);

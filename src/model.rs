@@ -464,15 +464,15 @@ impl CopyRecord {
         changed
     }
 
-    /// What identifies a copy: cloud, kind, source and destination.
+    /// What identifies a copy: cloud, kind, source and destination. A copy followed by its id
+    /// alone (`status --id`) names no source: its own id tells it apart instead.
     pub fn key(&self) -> CopyKey<'_> {
-        (
-            self.provider,
-            self.kind,
-            &self.source_id,
-            &self.source_region,
-            &self.dest_region,
-        )
+        let (source, from) = if self.source_id.is_empty() {
+            ("", self.dest_id.as_deref().unwrap_or(""))
+        } else {
+            (self.source_id.as_str(), self.source_region.as_str())
+        };
+        (self.provider, self.kind, source, from, &self.dest_region)
     }
 
     /// How much of `grace` is left since the copy was submitted (`None` once it has
@@ -485,8 +485,17 @@ impl CopyRecord {
         grace.checked_sub((now - self.submitted_at).unsigned_abs())
     }
 
-    /// A short label: `image m-xxx bj→gz`.
+    /// A short label: `image m-xxx bj→gz`, or `image m-yyy in gz` for a copy followed by its
+    /// id alone.
     pub fn label(&self) -> String {
+        if self.source_id.is_empty() {
+            return format!(
+                "{} {} in {}",
+                self.kind,
+                self.dest_id.as_deref().unwrap_or("-"),
+                self.dest_region
+            );
+        }
         format!(
             "{} {} {}→{}",
             self.kind, self.source_id, self.source_region, self.dest_region

@@ -112,8 +112,12 @@ pub fn to_table(report: &Report) -> String {
             [
                 r.provider.to_string(),
                 r.kind.to_string(),
-                r.source_id.clone(),
-                r.source_region.clone(),
+                Some(r.source_id.clone())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "-".into()),
+                Some(r.source_region.clone())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "-".into()),
                 r.dest_region.clone(),
                 r.name.clone().unwrap_or_else(|| "-".into()),
                 r.dest_id

@@ -804,3 +804,83 @@ fn the_table_lists_copies_in_request_order_with_their_names() {
     ]));
     assert!(stdout(&one).contains("\n1 copy: "), "{}", stdout(&one));
 }
+
+#[test]
+fn status_follows_copies_by_their_ids_without_a_report() {
+    let emu = Emu::fast();
+    let made = json(&run(against(&emu).args([
+        "aws",
+        "image",
+        "--id",
+        "ami-0abc00000000000a1",
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1,us-west-2",
+        "--name",
+        "by-id",
+    ])));
+    let ids: Vec<String> = records(&made)
+        .iter()
+        .map(|r| r["dest_id"].as_str().unwrap().to_string())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("followed.json");
+    let o = run(against(&emu).args([
+        "--wait",
+        "--report",
+        report.to_str().unwrap(),
+        "status",
+        "--cloud",
+        "aws",
+        "--id",
+        &ids[0],
+        "--region",
+        "eu-west-1",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rep = json(&o);
+    let recs = records(&rep);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["dest_id"], ids[0].as_str());
+    assert_eq!(recs[0]["state"], "available");
+    assert_eq!(recs[0]["source_id"], "");
+    // The report it wrote is one `status --report` follows.
+    let again = run(against(&emu).args(["--report", report.to_str().unwrap(), "status"]));
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    // Bad input: names the flag, sends nothing.
+    assert_usage_errors(
+        &emu,
+        &["status"],
+        &[
+            (
+                vec![
+                    "--cloud",
+                    "aws",
+                    "--id",
+                    "ami-nothex",
+                    "--region",
+                    "eu-west-1",
+                ],
+                "--id",
+            ),
+            (vec!["--cloud", "aws", "--id", &ids[0]], "--region"),
+            (
+                vec!["--cloud", "aws", "--id", &ids[0], "--region", "Mars!"],
+                "--region",
+            ),
+            (vec!["--id", &ids[0], "--region", "eu-west-1"], "--cloud"),
+        ],
+    );
+    // Two ids in one region are two copies.
+    let o = run(against(&emu).args([
+        "status",
+        "--cloud",
+        "aws",
+        "--id",
+        &ids.join(","),
+        "--region",
+        "eu-west-1",
+    ]));
+    assert_eq!(records(&json(&o)).len(), 2, "{}", stderr(&o));
+}

@@ -83,10 +83,20 @@ pub enum Action {
         /// Cancel an in-progress copy imgcopy cannot tie to itself.
         force: bool,
     },
-    Status,
+    /// `status`: a report's copies, or (`Some`) copies followed by their destination ids.
+    Status(Option<ById>),
     Emulator(EmulatorSpec),
     /// Prints generated text (completions, the man page).
     Print(String),
+}
+
+/// Copies to follow by their destination ids (`status --cloud … --id … --region …`).
+#[derive(Debug, Clone)]
+pub struct ById {
+    pub cloud: Cloud,
+    pub kind: Kind,
+    pub ids: Vec<String>,
+    pub region: String,
 }
 
 #[derive(Debug, Clone)]
@@ -153,7 +163,7 @@ fn check_meaningful(g: &Globals, action: &Action) -> Result<()> {
             "cancel",
             vec![(g.wait, "--wait"), (g.add_to_report, "--add-to-report")],
         ),
-        Action::Status => ("status", vec![(g.add_to_report, "--add-to-report")]),
+        Action::Status(_) => ("status", vec![(g.add_to_report, "--add-to-report")]),
         Action::Copy(_) | Action::Print(_) => ("copy", Vec::new()),
     };
     match given.into_iter().find(|(set, _)| *set) {
@@ -193,7 +203,8 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
                 )
                 .await
             }
-            Action::Status => status::run(&inv.globals, &env).await,
+            Action::Status(None) => status::run(&inv.globals, &env).await,
+            Action::Status(Some(by_id)) => status::run_by_id(&inv.globals, by_id, &env).await,
             Action::Emulator(spec) => emulator::run(spec).await,
             Action::Print(text) => {
                 crate::out!("{text}");

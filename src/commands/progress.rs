@@ -209,10 +209,7 @@ pub fn region_name(cloud: Cloud, kind: Kind, dest: &str) -> String {
 }
 
 fn copy_key(r: &CopyRecord) -> String {
-    format!(
-        "{}|{}|{}|{}|{}",
-        r.provider, r.kind, r.source_id, r.source_region, r.dest_region
-    )
+    format!("{:?}", r.key())
 }
 
 /// `aws: 120 copying, 30 available; baidu: 4 copying`: the states of the copies per cloud.

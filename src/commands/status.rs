@@ -72,6 +72,101 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
     code
 }
 
+/// `status --cloud C --kind K --id ID… --region R`: follows copies by their destination ids,
+/// without a report (copies another tool, the console or a lost report started). The
+/// records name no source (`source_id` and `source_region` are empty). `--report` writes
+/// what was seen to a new file; one that exists belongs to another run and is refused.
+pub async fn run_by_id(g: &Globals, spec: &super::ById, env: &Environment) -> Result<i32> {
+    if g.sandbox {
+        return Err(Error::usage(
+            "--sandbox",
+            "status follows real copies; it cannot run in a fresh sandbox",
+        ));
+    }
+    if let Some(p) = &g.report {
+        if p.exists() {
+            return Err(Error::usage(
+                "--report",
+                format!(
+                    "{} exists; `status --id` writes a new report (or use `status --report {}` alone)",
+                    p.display(),
+                    p.display()
+                ),
+            ));
+        }
+    }
+    let region = spec.region.trim().to_string();
+    let custom = context::custom_endpoint(g, env, spec.cloud)?;
+    let now = time::OffsetDateTime::now_utc();
+    let mut rep = Report::new(now, false, g.endpoint.clone());
+    rep.profile = g.profile.clone();
+    let mut seen = std::collections::HashSet::new();
+    for id in &spec.ids {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(Error::usage(
+                "--id",
+                "an empty id (two commas in a row, or a comma at an end)",
+            ));
+        }
+        if !seen.insert(id.to_string()) {
+            return Err(Error::usage("--id", format!("`{id}` is listed twice")));
+        }
+        let rec = followed(spec, id, &region, now);
+        // Checked as a report's record would be (its source stands in for the missing one).
+        let probe = crate::model::CopyRecord {
+            source_id: id.to_string(),
+            source_region: region.clone(),
+            ..rec.clone()
+        };
+        crate::provider::validate_record(&probe, custom)
+            .map_err(|e| Error::usage("--id/--region", e.message))?;
+        rep.records.push(rec);
+    }
+    if g.dry_run {
+        for r in &rep.records {
+            crate::outln!(
+                "would look at {} {} {} in {}",
+                r.provider,
+                r.kind,
+                r.dest_id.as_deref().unwrap_or("-"),
+                r.dest_region
+            );
+        }
+        return Ok(0);
+    }
+    let _lock = super::lock_run(g, env, &[], g.endpoint.as_deref())?;
+    let ctx = context::build(g, env, &[spec.cloud], None).await?;
+    let code = super::drive(g, env, &ctx, &mut rep, &[], super::Run::Status).await;
+    ctx.shutdown().await;
+    code
+}
+
+/// The record of a copy followed by its id alone.
+fn followed(
+    spec: &super::ById,
+    id: &str,
+    region: &str,
+    now: time::OffsetDateTime,
+) -> crate::model::CopyRecord {
+    let req = crate::model::CopyRequest {
+        cloud: spec.cloud,
+        kind: spec.kind,
+        source_id: String::new(),
+        source_region: String::new(),
+        dest_regions: vec![region.to_string()],
+        name: None,
+        client_token: None,
+        description: None,
+        options: Default::default(),
+        force_new: None,
+        attempts: Default::default(),
+    };
+    let mut r = crate::model::CopyRecord::new(&req, region, now);
+    r.dest_id = Some(id.to_string());
+    r
+}
+
 /// A report is input: every request and record is checked as strictly as the command line
 /// would check it, and an endpoint it names is used only when it is loopback or given again
 /// with `--endpoint` (a signed request with a session token must not go where an edited file

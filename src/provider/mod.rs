@@ -500,9 +500,19 @@ pub fn validate_record(rec: &CopyRecord, custom_endpoint: bool) -> Result<()> {
         Cloud::Alibaba => alibaba::api::check_region("--region", r, custom_endpoint),
         Cloud::Aws => aws::api::check_region("--region", r, custom_endpoint),
     };
-    region(&rec.source_region)?;
+    // A copy followed by its id alone (`status --id`) names no source, and must name itself.
+    let followed = rec.source_id.is_empty() && rec.source_region.is_empty();
+    if followed && rec.dest_id.is_none() {
+        return Err(Error::usage(
+            "--report",
+            "a record with no source must have a dest_id",
+        ));
+    }
+    if !followed {
+        region(&rec.source_region)?;
+        id(&rec.source_id)?;
+    }
     region(&rec.dest_region)?;
-    id(&rec.source_id)?;
     if let Some(d) = &rec.dest_id {
         id(d)?;
     }
