@@ -184,6 +184,11 @@ enum Command {
     Status(StatusArgs),
     /// Run the local emulator of the clouds' copy APIs
     Emulator(EmulatorArgs),
+    /// Check each cloud's credentials, endpoint and clock, and say what a copy needs
+    #[command(
+        after_long_help = "Exit codes: 0 every check passed, 3 credentials missing or refused, 1 otherwise (an endpoint that does not answer, a clock more than 5 minutes off).\n\nExamples:\n  imgcopy doctor\n  imgcopy doctor aws alibaba --region eu-west-1,cn-shanghai --output json"
+    )]
+    Doctor(DoctorArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(
         after_help = "Install, e.g.:\n  imgcopy completions bash > ~/.local/share/bash-completion/completions/imgcopy\n  imgcopy completions zsh > \"${fpath[1]}/_imgcopy\"\n  imgcopy completions fish > ~/.config/fish/completions/imgcopy.fish"
@@ -194,6 +199,16 @@ enum Command {
     },
     /// Print the man page (roff), e.g. `imgcopy man > ~/.local/share/man/man1/imgcopy.1`
     Man,
+}
+
+#[derive(Args, Debug)]
+struct DoctorArgs {
+    /// The clouds to check [default: every cloud with credentials configured]
+    #[arg(value_enum)]
+    clouds: Vec<CloudArg>,
+    /// Regions to look in, comma-separated or repeated [default: one per cloud]
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    region: Vec<String>,
 }
 
 /// `status` by destination id: copies another tool, the console or a lost report started.
@@ -643,6 +658,10 @@ impl Cli {
                 ids: a.id,
                 region: a.region.unwrap_or_default(),
             })),
+            Command::Doctor(a) => Action::Doctor {
+                clouds: a.clouds.into_iter().map(Cloud::from).collect(),
+                regions: a.region,
+            },
             Command::Completions { shell } => {
                 let mut out = Vec::new();
                 clap_complete::generate(shell, &mut Cli::command(), "imgcopy", &mut out);

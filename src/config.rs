@@ -305,6 +305,45 @@ fn check_credentials(c: Credentials, from: [&str; 3]) -> Result<Credentials> {
     Ok(c)
 }
 
+/// Where `resolve_credentials` takes `cloud`'s credentials from, in its order, for people
+/// (`doctor`): names of places, never values.
+pub fn credential_source(
+    cloud: Cloud,
+    env: &EnvMap,
+    profile: Option<&str>,
+    file: Option<&ConfigFile>,
+) -> String {
+    let names = env_names(cloud);
+    let has_table = |p: &str| {
+        file.and_then(|f| f.profiles.get(p))
+            .and_then(|p| p.cloud(cloud))
+            .is_some()
+    };
+    let set = |k: &str| env.get(k).is_some_and(|v| !v.is_empty());
+    if let Some(p) = profile {
+        return format!("profile `{p}` of the config file");
+    }
+    if set(names.access_key_id) || set(names.secret_access_key) {
+        let token = if set(names.session_token) {
+            format!(", {}", names.session_token)
+        } else {
+            String::new()
+        };
+        return format!(
+            "environment ({}, {}{token})",
+            names.access_key_id, names.secret_access_key
+        );
+    }
+    if has_table("default") {
+        return "profile `default` of the config file".into();
+    }
+    if cloud == Cloud::Aws {
+        let (p, _) = aws_shared_files(env);
+        return format!("the shared AWS files (~/.aws), profile `{p}`");
+    }
+    "none found".into()
+}
+
 /// Finds the credentials: an explicit `--profile` first, then the environment, then the
 /// `default` profile.
 pub fn resolve_credentials(

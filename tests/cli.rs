@@ -884,3 +884,64 @@ fn status_follows_copies_by_their_ids_without_a_report() {
     ]));
     assert_eq!(records(&json(&o)).len(), 2, "{}", stderr(&o));
 }
+
+#[test]
+fn doctor_says_where_credentials_come_from_and_whether_they_work() {
+    let emu = Emu::fast();
+    let doctor = |cmd: &mut std::process::Command| json(&run(cmd));
+    let ok = run(against(&emu).args(["doctor", "aws", "alibaba"]));
+    assert_eq!(code(&ok), 0, "{}", stdout(&ok));
+    let v = json(&ok);
+    let checks = v["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 2);
+    for c in checks {
+        assert_eq!(c["authenticated"], "ok", "{c}");
+        assert_eq!(c["reachable"], true, "{c}");
+        assert!(
+            c["credentials"]
+                .as_str()
+                .unwrap()
+                .starts_with("environment ("),
+            "{c}"
+        );
+        assert!(!c["permissions"].as_array().unwrap().is_empty());
+    }
+    // Only reads: nothing is copied or changed.
+    assert!(emu
+        .requests()
+        .iter()
+        .all(|r| !r["action"].as_str().unwrap().contains("Copy")));
+    // A wrong secret is refused: exit 3, and the secret is never printed.
+    let refused = run(against(&emu)
+        .env("AWS_SECRET_ACCESS_KEY", "wrong-secret-do-not-print")
+        .args(["doctor", "aws"]));
+    assert_eq!(code(&refused), 3);
+    assert_eq!(json(&refused)["checks"][0]["authenticated"], "refused");
+    assert!(!stdout(&refused).contains("wrong-secret-do-not-print"));
+    // No credentials at all: missing, exit 3.
+    let missing = run(against(&emu)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["doctor", "aws"]));
+    assert_eq!(code(&missing), 3);
+    assert_eq!(json(&missing)["checks"][0]["authenticated"], "missing");
+    // An endpoint that does not answer: exit 1.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let v = doctor(imgcopy().args([
+        "--output",
+        "json",
+        "--max-attempts",
+        "1",
+        "--endpoint",
+        &format!("http://127.0.0.1:{port}/{{region}}"),
+        "doctor",
+        "aws",
+    ]));
+    assert_eq!(v["exit_code"], 1, "{v}");
+    assert_eq!(v["checks"][0]["reachable"], false, "{v}");
+    // Options that mean nothing for doctor are refused.
+    let o = run(against(&emu).args(["--wait", "doctor"]));
+    assert_eq!(code(&o), 2);
+}

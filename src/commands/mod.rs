@@ -3,6 +3,7 @@
 mod cancel;
 mod context;
 mod copy;
+mod doctor;
 mod emulator;
 mod progress;
 mod status;
@@ -88,6 +89,11 @@ pub enum Action {
     Emulator(EmulatorSpec),
     /// Prints generated text (completions, the man page).
     Print(String),
+    /// `doctor`: these clouds (every configured one when empty), in these regions.
+    Doctor {
+        clouds: Vec<Cloud>,
+        regions: Vec<String>,
+    },
 }
 
 /// Copies to follow by their destination ids (`status --cloud … --id … --region …`).
@@ -159,6 +165,15 @@ fn check_meaningful(g: &Globals, action: &Action) -> Result<()> {
                 (g.add_to_report, "--add-to-report"),
             ],
         ),
+        Action::Doctor { .. } => (
+            "doctor",
+            vec![
+                (g.dry_run, "--dry-run"),
+                (g.wait, "--wait"),
+                (g.report.is_some(), "--report"),
+                (g.add_to_report, "--add-to-report"),
+            ],
+        ),
         Action::Cancel { .. } => (
             "cancel",
             vec![(g.wait, "--wait"), (g.add_to_report, "--add-to-report")],
@@ -206,6 +221,9 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
             Action::Status(None) => status::run(&inv.globals, &env).await,
             Action::Status(Some(by_id)) => status::run_by_id(&inv.globals, by_id, &env).await,
             Action::Emulator(spec) => emulator::run(spec).await,
+            Action::Doctor { clouds, regions } => {
+                doctor::run(&inv.globals, clouds, regions, &env).await
+            }
             Action::Print(text) => {
                 crate::out!("{text}");
                 Ok(0)

@@ -1,0 +1,285 @@
+//! `imgcopy doctor [CLOUD…] [--region R…]`: for each cloud, where its credentials come
+//! from, whether they authenticate (a read call for an image that does not exist: refused
+//! credentials and a missing image answer differently), whether the endpoint answers, the
+//! clock's skew against the server's `Date`, and which permissions a copy needs.
+
+use super::{context, Environment, Globals, OutputFormat};
+use crate::error::{ErrorKind, Result};
+use crate::model::{Cloud, Kind};
+use serde::Serialize;
+use std::time::Duration;
+
+/// Every cloud, in the order doctor looks at them.
+pub const CLOUDS: [Cloud; 4] = [Cloud::Baidu, Cloud::Huawei, Cloud::Alibaba, Cloud::Aws];
+
+/// What a run of each command needs, per cloud (the README's table says the same).
+pub fn permissions(cloud: Cloud) -> &'static [&'static str] {
+    match cloud {
+        Cloud::Baidu => &[
+            "BCC image: read (GET /v2/image, /v2/snapshot) and copy (remoteCopy, remote_copy)",
+            "BCC image: cancelRemoteCopy (cancel)",
+        ],
+        Cloud::Huawei => &[
+            "ims:images:list, ims:images:get (preflight, waiting)",
+            "ims:images:copy (in-region), ims:images:crossRegionCopy + an IAM agency (--agency) in the destination",
+            "ims:jobs:get (waiting)",
+        ],
+        Cloud::Alibaba => &[
+            "ecs:DescribeImages, ecs:CopyImage, ecs:CancelCopyImage (cancel)",
+            "kms: the key's use permission for --encrypted copies",
+        ],
+        Cloud::Aws => &[
+            "ec2:DescribeImages, ec2:DescribeSnapshots, ec2:CopyImage, ec2:CopySnapshot, ec2:CreateTags",
+            "ec2:DeregisterImage (cancel)",
+            "kms:CreateGrant, kms:Decrypt, kms:DescribeKey, kms:GenerateDataKeyWithoutPlainText, kms:ReEncrypt* for encrypted copies",
+        ],
+    }
+}
+
+/// A region to look in when none is given.
+fn default_region(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Baidu => "bj",
+        Cloud::Huawei => "cn-north-4",
+        Cloud::Alibaba => "cn-hangzhou",
+        Cloud::Aws => "us-east-1",
+    }
+}
+
+/// A well-formed id no image has: the look proves the credentials, not the image.
+fn absent_id(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Baidu | Cloud::Alibaba => "m-imgcopydoctor0",
+        Cloud::Huawei => "00000000-0000-4000-8000-000000000000",
+        Cloud::Aws => "ami-00000000000000000",
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    cloud: Cloud,
+    region: String,
+    credentials: String,
+    /// `ok`, `missing`, `refused` or `unknown` (the look did not get that far).
+    authenticated: &'static str,
+    endpoint: Option<String>,
+    reachable: bool,
+    /// Seconds the server's clock is ahead of this machine's (from its `Date` header).
+    clock_skew_seconds: Option<i64>,
+    error: Option<String>,
+    permissions: &'static [&'static str],
+}
+
+impl Check {
+    fn ok(&self) -> bool {
+        self.authenticated == "ok"
+            && self.reachable
+            && self.error.is_none()
+            && self.clock_skew_seconds.is_none_or(|s| s.abs() < 300)
+    }
+}
+
+pub async fn run(
+    g: &Globals,
+    clouds: &[Cloud],
+    regions: &[String],
+    env: &Environment,
+) -> Result<i32> {
+    let file = if g.sandbox {
+        None
+    } else {
+        context::load_config(env)?
+    };
+    let mut checks = Vec::new();
+    let chosen: Vec<Cloud> = if clouds.is_empty() {
+        CLOUDS.to_vec()
+    } else {
+        clouds.to_vec()
+    };
+    for &cloud in &chosen {
+        let names = crate::config::env_names(cloud);
+        let configured = g.sandbox
+            || g.profile.is_some()
+            || env.vars.contains_key(names.access_key_id)
+            || crate::config::resolve_credentials(cloud, &env.vars, None, file.as_ref()).is_ok();
+        // Unasked, a cloud nothing is configured for is left out.
+        if clouds.is_empty() && !configured {
+            continue;
+        }
+        let looked: Vec<String> = if regions.is_empty() {
+            vec![default_region(cloud).to_string()]
+        } else {
+            regions.to_vec()
+        };
+        for region in looked {
+            checks.push(check(g, env, cloud, &region, file.as_ref()).await?);
+        }
+    }
+    let code = if checks.is_empty() {
+        crate::exit::AUTH
+    } else if checks
+        .iter()
+        .any(|c| c.authenticated != "ok" && c.authenticated != "unknown")
+    {
+        crate::exit::AUTH
+    } else if checks.iter().all(Check::ok) {
+        crate::exit::OK
+    } else {
+        crate::exit::FAILED
+    };
+    match g.output(env) {
+        OutputFormat::Json | OutputFormat::Ndjson => crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "checks": checks, "exit_code": code })
+            )
+            .expect("serialises")
+        ),
+        OutputFormat::Table => print_table(&checks),
+    }
+    if checks.is_empty() && !g.quiet {
+        crate::errln!(
+            "imgcopy: no cloud is configured: set a cloud's credentials (see `imgcopy --help` and the README), or name a cloud: `imgcopy doctor aws`"
+        );
+    }
+    Ok(code)
+}
+
+fn print_table(checks: &[Check]) {
+    for c in checks {
+        let mark = if c.ok() { "ok" } else { "PROBLEM" };
+        crate::outln!("{} ({}): {mark}", c.cloud, c.region);
+        crate::outln!("  credentials:   {} — {}", c.credentials, c.authenticated);
+        crate::outln!(
+            "  endpoint:      {} — {}",
+            c.endpoint.as_deref().unwrap_or("-"),
+            if c.reachable { "answers" } else { "no answer" }
+        );
+        match c.clock_skew_seconds {
+            Some(s) => crate::outln!(
+                "  clock:         {s:+} s against the server{}",
+                if s.abs() >= 300 {
+                    " (signatures fail beyond 5 minutes: fix the clock)"
+                } else {
+                    ""
+                }
+            ),
+            None => crate::outln!("  clock:         the server sent no Date"),
+        }
+        if let Some(e) = &c.error {
+            crate::outln!("  error:         {e}");
+        }
+        crate::outln!("  a copy needs:  {}", c.permissions.join("; "));
+    }
+}
+
+async fn check(
+    g: &Globals,
+    env: &Environment,
+    cloud: Cloud,
+    region: &str,
+    file: Option<&crate::config::ConfigFile>,
+) -> Result<Check> {
+    let mut c = Check {
+        cloud,
+        region: region.to_string(),
+        credentials: if g.sandbox {
+            "the sandbox's".into()
+        } else {
+            crate::config::credential_source(cloud, &env.vars, g.profile.as_deref(), file)
+        },
+        authenticated: "unknown",
+        endpoint: None,
+        reachable: false,
+        clock_skew_seconds: None,
+        error: None,
+        permissions: permissions(cloud),
+    };
+    let ctx = match context::build(g, env, &[cloud], None).await {
+        Ok(ctx) => ctx,
+        Err(e) if e.kind == ErrorKind::Auth => {
+            c.authenticated = "missing";
+            c.error = Some(e.to_string());
+            return Ok(c);
+        }
+        Err(e) => {
+            c.error = Some(e.to_string());
+            return Ok(c);
+        }
+    };
+    // The sandbox's emulator, when it runs: doctor never looks past it.
+    let sandbox = ctx.sandbox.as_ref().map(|h| h.endpoint_template());
+    let ep = context::endpoint(
+        &crate::commands::Globals {
+            endpoint: sandbox.or(g.endpoint.clone()),
+            ..g.clone()
+        },
+        cloud,
+        None,
+        file,
+    )?;
+    if let Ok(url) = ep.url_for(region) {
+        c.endpoint = Some(url.to_string());
+        let (reachable, skew) = probe(url, g.request_timeout).await;
+        c.reachable = reachable;
+        c.clock_skew_seconds = skew;
+    }
+    let provider = ctx.providers[&cloud].clone();
+    match provider
+        .inspect(Kind::Image, region, absent_id(cloud))
+        .await
+    {
+        Ok(_) => c.authenticated = "ok",
+        Err(e) if e.kind == ErrorKind::NotFound => c.authenticated = "ok",
+        Err(e) if e.kind == ErrorKind::Auth => {
+            c.authenticated = "refused";
+            c.error = Some(e.to_string());
+        }
+        Err(e) => c.error = Some(e.to_string()),
+    }
+    ctx.shutdown().await;
+    Ok(c)
+}
+
+/// One unsigned GET of the endpoint: whether it answers at all, and the skew of its `Date`.
+async fn probe(url: url::Url, timeout: Duration) -> (bool, Option<i64>) {
+    let client = match reqwest::Client::builder()
+        .timeout(timeout.min(Duration::from_secs(15)))
+        .build()
+    {
+        Ok(c) => c,
+        Err(_) => return (false, None),
+    };
+    match client.get(url).send().await {
+        Ok(resp) => {
+            let skew = resp
+                .headers()
+                .get(reqwest::header::DATE)
+                .and_then(|d| d.to_str().ok())
+                .and_then(|d| httpdate(d))
+                .map(|server| (server - time::OffsetDateTime::now_utc()).whole_seconds());
+            (true, skew)
+        }
+        Err(_) => (false, None),
+    }
+}
+
+/// An HTTP date (`Tue, 01 Dec 2026 23:00:00 GMT`).
+fn httpdate(s: &str) -> Option<time::OffsetDateTime> {
+    let fmt = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(s, fmt)
+        .ok()
+        .map(|t| t.assume_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn http_dates_parse() {
+        let t = super::httpdate("Tue, 01 Dec 2026 23:00:00 GMT").unwrap();
+        assert_eq!(t.unix_timestamp(), 1_796_166_000);
+        assert!(super::httpdate("yesterday").is_none());
+    }
+}
