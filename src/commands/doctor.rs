@@ -115,12 +115,12 @@ pub async fn run(
             checks.push(check(g, env, cloud, &region, file.as_ref()).await?);
         }
     }
-    let code = if checks.is_empty() {
-        crate::exit::AUTH
-    } else if checks
-        .iter()
-        .any(|c| c.authenticated != "ok" && c.authenticated != "unknown")
-    {
+    // Nothing configured, or credentials missing or refused: 3.
+    let credentials_bad = checks.is_empty()
+        || checks
+            .iter()
+            .any(|c| c.authenticated != "ok" && c.authenticated != "unknown");
+    let code = if credentials_bad {
         crate::exit::AUTH
     } else if checks.iter().all(Check::ok) {
         crate::exit::OK
@@ -256,7 +256,7 @@ async fn probe(url: url::Url, timeout: Duration) -> (bool, Option<i64>) {
                 .headers()
                 .get(reqwest::header::DATE)
                 .and_then(|d| d.to_str().ok())
-                .and_then(|d| httpdate(d))
+                .and_then(httpdate)
                 .map(|server| (server - time::OffsetDateTime::now_utc()).whole_seconds());
             (true, skew)
         }
