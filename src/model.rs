@@ -253,13 +253,61 @@ impl CopyRequest {
 
 /// Per-cloud copy options.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(into = "OptionsRepr", try_from = "OptionsInput")]
 pub enum CloudOptions {
     #[default]
     None,
     Huawei(HuaweiOptions),
     Alibaba(AlibabaOptions),
     Aws(AwsOptions),
+}
+
+/// How `CloudOptions` is written: always an object with one key (`{"none":{}}` for a cloud
+/// without options of its own), so every cloud's `options` has one type.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+enum OptionsRepr {
+    None(NoOptions),
+    Huawei(HuaweiOptions),
+    Alibaba(AlibabaOptions),
+    Aws(AwsOptions),
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct NoOptions {}
+
+/// What is read: the object form, or the string `"none"` earlier versions wrote.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OptionsInput {
+    Object(OptionsRepr),
+    Word(String),
+}
+
+impl From<CloudOptions> for OptionsRepr {
+    fn from(o: CloudOptions) -> Self {
+        match o {
+            CloudOptions::None => OptionsRepr::None(NoOptions {}),
+            CloudOptions::Huawei(h) => OptionsRepr::Huawei(h),
+            CloudOptions::Alibaba(a) => OptionsRepr::Alibaba(a),
+            CloudOptions::Aws(a) => OptionsRepr::Aws(a),
+        }
+    }
+}
+
+impl TryFrom<OptionsInput> for CloudOptions {
+    type Error = String;
+    fn try_from(i: OptionsInput) -> Result<Self, String> {
+        Ok(match i {
+            OptionsInput::Object(OptionsRepr::None(_)) => CloudOptions::None,
+            OptionsInput::Object(OptionsRepr::Huawei(h)) => CloudOptions::Huawei(h),
+            OptionsInput::Object(OptionsRepr::Alibaba(a)) => CloudOptions::Alibaba(a),
+            OptionsInput::Object(OptionsRepr::Aws(a)) => CloudOptions::Aws(a),
+            OptionsInput::Word(w) if w == "none" => CloudOptions::None,
+            OptionsInput::Word(w) => Err(format!("unknown options `{w}`"))?,
+        })
+    }
 }
 
 /// AWS CopyImage / CopySnapshot settings.

@@ -358,6 +358,20 @@ mod tests {
     }
 
     #[test]
+    fn options_are_one_object_and_the_older_word_still_reads() {
+        let none: CloudOptions = serde_json::from_str(r#""none""#).unwrap();
+        assert_eq!(none, CloudOptions::None);
+        assert_eq!(serde_json::to_string(&none).unwrap(), r#"{"none":{}}"#);
+        let back: CloudOptions = serde_json::from_str(r#"{"none":{}}"#).unwrap();
+        assert_eq!(back, CloudOptions::None);
+        let aws = CloudOptions::Aws(Default::default());
+        let text = serde_json::to_string(&aws).unwrap();
+        assert!(text.starts_with(r#"{"aws":{"#), "{text}");
+        assert_eq!(serde_json::from_str::<CloudOptions>(&text).unwrap(), aws);
+        assert!(serde_json::from_str::<CloudOptions>(r#""some""#).is_err());
+    }
+
+    #[test]
     fn atomic_write_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.json");

@@ -945,3 +945,36 @@ fn doctor_says_where_credentials_come_from_and_whether_they_work() {
     let o = run(against(&emu).args(["--wait", "doctor"]));
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn the_report_schema_accepts_reports_and_refuses_others() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "--wait",
+        "baidu",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "bj",
+        "--dest",
+        "bj,gz",
+    ]));
+    let rep = json(&o); // validated on the way
+    assert_eq!(
+        rep["requests"][0]["options"],
+        serde_json::json!({"none": {}})
+    );
+    for broken in [
+        serde_json::json!({"state": "weird"}),
+        serde_json::json!({"progress": 101}),
+        serde_json::json!({"surprise": true}),
+    ] {
+        let mut bad = rep.clone();
+        for (k, v) in broken.as_object().unwrap() {
+            bad["records"][0][k] = v.clone();
+        }
+        let caught = std::panic::catch_unwind(|| assert_valid_report(&bad));
+        assert!(caught.is_err(), "the schema let {broken} through");
+    }
+}

@@ -448,6 +448,11 @@ fn cancel_deregisters_a_pending_copy_and_secrets_stay_hidden() {
     let o = run(against(&emu).args(["aws", "cancel", "--id", &id, "--region", "eu-west-1"]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(emu.copies_in("aws", AMI).is_empty());
+    // --output json (as `against` sets): one JSON result on stdout.
+    let result = json(&o);
+    assert_eq!(result["canceled"], true);
+    assert_eq!(result["id"], id.as_str());
+    assert_eq!(result["tied_by"], "tag");
 }
 
 #[test]

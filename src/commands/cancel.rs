@@ -2,7 +2,7 @@
 //! it in the report if one is given. It looks first: a finished image, a source or a copy of
 //! unknown origin is never touched.
 
-use super::{context, Environment, Globals};
+use super::{context, Environment, Globals, OutputFormat};
 use crate::error::Result;
 use crate::model::{Cloud, CopyState, Kind};
 use crate::report;
@@ -74,13 +74,28 @@ pub async fn run(
         rep.refresh_summary(now);
         report::store(path, rep)?;
     }
+    let tie = if in_report {
+        "report"
+    } else if target.provenance.is_some() {
+        "tag"
+    } else {
+        "force"
+    };
+    if matches!(g.output(env), OutputFormat::Json | OutputFormat::Ndjson) {
+        let result = serde_json::json!({
+            "canceled": true, "cloud": cloud, "kind": kind, "id": id, "region": region,
+            "status_before": target.status, "tied_by": tie,
+        });
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&result).expect("the result serialises")
+        );
+    }
     if !g.quiet {
-        let tie = if in_report {
-            "it is in the report"
-        } else if target.provenance.is_some() {
-            "it carries imgcopy's provenance tag"
-        } else {
-            "--force"
+        let tie = match tie {
+            "report" => "it is in the report",
+            "tag" => "it carries imgcopy's provenance tag",
+            _ => "--force",
         };
         crate::errln!(
             "imgcopy: canceled {cloud} {kind} copy {id} in {region} (it was {}; {tie})",

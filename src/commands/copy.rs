@@ -420,6 +420,9 @@ fn check_same_command(g: &Globals, earlier: &Report, reqs: &[CopyRequest]) -> Re
     ))
 }
 
+/// The stand-in base of the sandbox's plan (shown as `http://<sandbox>`).
+const SANDBOX_PLAN_BASE: &str = "http://127.0.0.1:0";
+
 fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) -> Result<i32> {
     let file = if g.sandbox {
         None
@@ -427,7 +430,7 @@ fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) ->
         context::load_config(env)?
     };
     let endpoint = if g.sandbox {
-        crate::config::Endpoint::parse("http://127.0.0.1:0/{region}", "--sandbox")?
+        crate::config::Endpoint::parse(&format!("{SANDBOX_PLAN_BASE}/{{region}}"), "--sandbox")?
     } else {
         context::endpoint(g, reqs[0].cloud, None, file.as_ref())?
     };
@@ -457,11 +460,18 @@ fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) ->
             }));
         }
     }
+    // The sandbox's emulator gets its port when it starts: the plan names it, not a port.
+    if g.sandbox {
+        for c in &mut calls {
+            c.url = c.url.replacen(SANDBOX_PLAN_BASE, "http://<sandbox>", 1);
+        }
+    }
     match g.output(env) {
         OutputFormat::Json | OutputFormat::Ndjson => {
+            let plan = serde_json::json!({ "dry_run": true, "source_region_lookups": lookups, "requests": calls });
             crate::outln!(
                 "{}",
-                serde_json::json!({ "dry_run": true, "source_region_lookups": lookups, "requests": calls })
+                serde_json::to_string_pretty(&plan).expect("the plan serialises")
             );
         }
         OutputFormat::Table => {
@@ -487,7 +497,11 @@ fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) ->
             }
             for c in &calls {
                 crate::outln!("{} {}", c.method, c.url);
-                crate::outln!("Authorization: <signed at send time; redacted>");
+                if c.signed_in == "query" {
+                    crate::outln!("(the signature is added to the query at send time)");
+                } else {
+                    crate::outln!("Authorization: <signed at send time; redacted>");
+                }
                 if let Some(b) = &c.body {
                     crate::outln!("{b}");
                 }

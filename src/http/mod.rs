@@ -235,6 +235,10 @@ pub trait Dialect: Send + Sync {
     fn encode_query(&self, query: &[(String, String)]) -> String;
     /// The reply header that carries the cloud's request id.
     fn request_id_header(&self) -> &'static str;
+    /// Where the signature goes: the `Authorization` header (most clouds) or the query.
+    fn signs_query(&self) -> bool {
+        false
+    }
 }
 
 /// Sends signed requests with retries; shared by every provider for the whole run.

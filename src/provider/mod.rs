@@ -354,6 +354,11 @@ pub fn planned(endpoint: &Endpoint, dialect: &dyn Dialect, call: &ApiCall) -> Re
         method: call.method.to_string(),
         url: call_url(endpoint, dialect, call)?.to_string(),
         body: call.body.clone(),
+        signed_in: if dialect.signs_query() {
+            "query"
+        } else {
+            "header"
+        },
     })
 }
 
@@ -425,6 +430,8 @@ pub struct PlannedCall {
     pub method: String,
     pub url: String,
     pub body: Option<String>,
+    /// Where the signature will go: `header` (Authorization) or `query`.
+    pub signed_in: &'static str,
 }
 
 #[async_trait]

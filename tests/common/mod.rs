@@ -244,15 +244,39 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// stdout parsed as exactly one JSON document.
+/// stdout parsed as exactly one JSON document (a report is checked against the schema).
 pub fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
         panic!(
             "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
             stdout(o),
             stderr(o)
         )
-    })
+    });
+    if v.get("schema_version").is_some() {
+        assert_valid_report(&v);
+    }
+    v
+}
+
+/// Fails unless `report` validates against `schema/report.schema.json`: every report the
+/// tests read (printed or written) is checked this way.
+pub fn assert_valid_report(report: &Value) {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = SCHEMA.get_or_init(|| {
+        let text = include_str!("../../schema/report.schema.json");
+        let schema: Value = serde_json::from_str(text).expect("the schema is JSON");
+        jsonschema::validator_for(&schema).expect("the schema is a JSON Schema")
+    });
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the report does not match schema/report.schema.json:\n{}",
+        errors.join("\n")
+    );
 }
 
 pub fn records(report: &Value) -> Vec<Value> {
@@ -295,7 +319,11 @@ pub fn status(report: &std::path::Path, extra: &[&str]) -> Output {
 
 /// A report file as JSON.
 pub fn read_json(path: &std::path::Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    if v.get("schema_version").is_some() {
+        assert_valid_report(&v);
+    }
+    v
 }
 
 /// One report holding the records of several runs' reports.

@@ -44,6 +44,11 @@ impl Dialect for AlibabaDialect {
     fn request_id_header(&self) -> &'static str {
         "x-acs-request-id"
     }
+
+    /// RPC-style: the signature is a query parameter.
+    fn signs_query(&self) -> bool {
+        true
+    }
 }
 
 pub struct AlibabaProvider {
