@@ -978,3 +978,67 @@ fn the_report_schema_accepts_reports_and_refuses_others() {
         assert!(caught.is_err(), "the schema let {broken} through");
     }
 }
+
+/// The README's offline tour runs as written against a running `imgcopy emulator`, line by
+/// line in one shell (on a port this test picks instead of 8080).
+#[test]
+fn readme_offline_tour_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("<!-- offline-tour -->\n```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the README has the offline tour");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_imgcopy"))
+        .parent()
+        .unwrap();
+    // Whatever happens, the emulator the tour starts is stopped.
+    let mut script = String::from("set -e\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n");
+    for line in block.lines() {
+        let line = line.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+        script.push_str(&line);
+        script.push('\n');
+        // The emulator is up before the first copy.
+        if line.starts_with("imgcopy emulator") {
+            script.push_str(&format!(
+                "for i in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.05; done\n"
+            ));
+        }
+    }
+    let o = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .env_clear()
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("XDG_CONFIG_HOME", dir.path().join("no-config"))
+        .env("IMGCOPY_STATE_DIR", dir.path().join("state"))
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "the tour failed:\n{}\nstderr:\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("copy.json")).unwrap())
+            .unwrap();
+    assert_valid_report(&report);
+    assert!(records(&report)
+        .iter()
+        .all(|r| r["state"] == "available" || r["state"] == "source"));
+}

@@ -33,6 +33,17 @@ pub async fn run(spec: &EmulatorSpec) -> Result<i32> {
         "endpoint for imgcopy: --endpoint '{}'",
         h.endpoint_template()
     );
+    // The emulator's own test credentials (not a cloud's secret): every cloud's variables.
+    crate::outln!(
+        "credentials it accepts: access key `{}`, secret `{}`, e.g.",
+        spec.access_key,
+        spec.secret_key
+    );
+    crate::outln!(
+        "  export BCE_ACCESS_KEY_ID={ak} BCE_SECRET_ACCESS_KEY={sk} HUAWEICLOUD_SDK_AK={ak} HUAWEICLOUD_SDK_SK={sk} HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef ALIBABA_CLOUD_ACCESS_KEY_ID={ak} ALIBABA_CLOUD_ACCESS_KEY_SECRET={sk} AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk}",
+        ak = spec.access_key,
+        sk = spec.secret_key
+    );
     let _ = tokio::signal::ctrl_c().await;
     h.shutdown().await;
     Ok(0)
