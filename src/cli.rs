@@ -39,7 +39,8 @@ struct GlobalArgs {
     /// Give up waiting after this long, e.g. 90s, 30m, 6h (at most 30 days)
     #[arg(long, global = true, value_parser = duration_up_to::<{ 30 * DAY }>, default_value = "6h", value_name = "DURATION")]
     timeout: Duration,
-    /// First pause between status checks while waiting (it grows to 2 minutes; at most 1 hour)
+    /// First pause between status checks while waiting (it grows by half each round to 2
+    /// minutes; at most 1 hour) [default: 10s; 500ms with --sandbox]
     #[arg(long, global = true, value_parser = duration_up_to::<HOUR>, value_name = "DURATION")]
     poll_interval: Option<Duration>,
     /// Endpoint URL; `{region}` is replaced by each request's region
@@ -258,12 +259,14 @@ enum BaiduCommand {
     /// Copy a custom image to other regions (one call covers every destination)
     #[command(
         mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} [default: the cloud names them]")),
         after_long_help = "Examples:\n  imgcopy baidu image --id m-xxx --dest bj,gz --wait\n  imgcopy baidu image --id m-a,m-b --region bj --dest gz,su --name 'golden-{id}' --report r.json"
     )]
     Image(CopyArgs),
     /// Copy a disk snapshot to other regions
     #[command(
         mut_arg("id", |a| a.help("Source snapshot ids (s-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} [default: copy-of-{id}]")),
         after_long_help = "Examples:\n  imgcopy baidu snapshot --id s-xxx --region bj --dest gz --name backup --wait"
     )]
     Snapshot(SnapshotArgs),
@@ -276,6 +279,7 @@ enum AlibabaCommand {
     /// Copy a custom image to other regions (one CopyImage per destination, with a ClientToken)
     #[command(
         mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} [default: the cloud names them]")),
         after_long_help = "Examples:\n  imgcopy alibaba image --id m-xxx --region cn-hangzhou --dest cn-shanghai,cn-beijing --wait\n  imgcopy alibaba image --id m-xxx --dest cn-shanghai --encrypted --kms-key-id KEY --tag team=infra"
     )]
     Image(AlibabaImageArgs),
@@ -310,6 +314,7 @@ enum AwsCommand {
     #[command(
         mut_arg("id", |a| a.help("Source AMI ids (ami-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
         mut_arg("copy_tags", |a| a.help("Copy the source AMI's tags")),
+        mut_arg("name", |a| a.help("Name of the copies (EC2 needs one); placeholders {id} {region} {date}")),
         after_long_help = "Examples:\n  imgcopy aws image --id ami-xxx --region us-east-1 --dest eu-west-1,ap-southeast-1 --name golden --wait\n  imgcopy aws image --id ami-xxx --dest eu-west-1 --encrypted --kms-key eu-west-1=alias/golden --copy-tags"
     )]
     Image(AwsCopyArgs),
@@ -372,7 +377,7 @@ struct HuaweiImageArgs {
     /// Destination regions for a cross-region copy; leave out for an in-region copy
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     dest: Vec<String>,
-    /// Name of the copies
+    /// Name of the copies (IMS needs one); placeholders {id} {region} {date}
     #[arg(long)]
     name: String,
     /// Make a new copy even when one from an earlier run is found in a destination
