@@ -259,14 +259,14 @@ enum BaiduCommand {
     /// Copy a custom image to other regions (one call covers every destination)
     #[command(
         mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
-        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} [default: the cloud names them]")),
+        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} {source_name} [default: the cloud names them]")),
         after_long_help = "Examples:\n  imgcopy baidu image --id m-xxx --dest bj,gz --wait\n  imgcopy baidu image --id m-a,m-b --region bj --dest gz,su --name 'golden-{id}' --report r.json"
     )]
     Image(CopyArgs),
     /// Copy a disk snapshot to other regions
     #[command(
         mut_arg("id", |a| a.help("Source snapshot ids (s-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
-        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} [default: copy-of-{id}]")),
+        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} {source_name} [default: copy-of-{id}]")),
         after_long_help = "Examples:\n  imgcopy baidu snapshot --id s-xxx --region bj --dest gz --name backup --wait"
     )]
     Snapshot(SnapshotArgs),
@@ -279,7 +279,7 @@ enum AlibabaCommand {
     /// Copy a custom image to other regions (one CopyImage per destination, with a ClientToken)
     #[command(
         mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
-        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} [default: the cloud names them]")),
+        mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} {source_name} [default: the cloud names them]")),
         after_long_help = "Examples:\n  imgcopy alibaba image --id m-xxx --region cn-hangzhou --dest cn-shanghai,cn-beijing --wait\n  imgcopy alibaba image --id m-xxx --dest cn-shanghai --encrypted --kms-key-id KEY --tag team=infra"
     )]
     Image(AlibabaImageArgs),
@@ -314,7 +314,7 @@ enum AwsCommand {
     #[command(
         mut_arg("id", |a| a.help("Source AMI ids (ami-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
         mut_arg("copy_tags", |a| a.help("Copy the source AMI's tags")),
-        mut_arg("name", |a| a.help("Name of the copies (EC2 needs one); placeholders {id} {region} {date}")),
+        mut_arg("name", |a| a.help("Name of the copies (EC2 needs one); placeholders {id} {region} {date} {source_name}")),
         after_long_help = "Examples:\n  imgcopy aws image --id ami-xxx --region us-east-1 --dest eu-west-1,ap-southeast-1 --name golden --wait\n  imgcopy aws image --id ami-xxx --dest eu-west-1 --encrypted --kms-key eu-west-1=alias/golden --copy-tags"
     )]
     Image(AwsCopyArgs),
@@ -377,7 +377,7 @@ struct HuaweiImageArgs {
     /// Destination regions for a cross-region copy; leave out for an in-region copy
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     dest: Vec<String>,
-    /// Name of the copies (IMS needs one); placeholders {id} {region} {date}
+    /// Name of the copies (IMS needs one); placeholders {id} {region} {date} {source_name}
     #[arg(long)]
     name: String,
     /// Make a new copy even when one from an earlier run is found in a destination

@@ -682,10 +682,71 @@ fn name_placeholders_region_and_date_and_unknown_ones_refused() {
         "x-{nope}",
     ]));
     assert!(
-        stderr(&o).contains("{id} {region} {date}"),
+        stderr(&o).contains("{id} {region} {date} {source_name}"),
         "{}",
         stderr(&o)
     );
+    // {source_name}: the source's own name, read from the cloud (every cloud).
+    for args in [
+        vec![
+            "aws",
+            "image",
+            "--id",
+            "ami-0abc00000000000a1",
+            "--region",
+            "us-east-1",
+            "--dest",
+            "us-east-2",
+        ],
+        vec![
+            "alibaba",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "cn-hangzhou",
+            "--dest",
+            "cn-beijing",
+        ],
+        vec![
+            "baidu",
+            "image",
+            "--id",
+            "m-demo0001",
+            "--region",
+            "bj",
+            "--dest",
+            "su",
+        ],
+        vec![
+            "huawei",
+            "image",
+            "--id",
+            "6f1f3b3c-0000-4000-8000-000000000001",
+            "--region",
+            "cn-north-4",
+        ],
+    ] {
+        let source = emu.state()["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["provider"] == args[0] && r["id"] == args[3])
+            .unwrap()["name"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let o = run(against(&emu)
+            .args(&args)
+            .args(["--name", "copy-of-{source_name}"]));
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        let rep = json(&o);
+        let copy = records(&rep)
+            .into_iter()
+            .find(|r| r["state"] != "source")
+            .unwrap();
+        assert_eq!(copy["name"], format!("copy-of-{source}"), "{args:?}");
+    }
 }
 
 #[test]

@@ -6,8 +6,22 @@ use crate::model::{Cloud, CopyRequest, Report};
 use crate::provider;
 
 /// The placeholders `--name` takes: the source id, the destination region, today's date (UTC,
-/// `YYYYMMDD`, when the command runs).
-const PLACEHOLDERS: [&str; 3] = ["{id}", "{region}", "{date}"];
+/// `YYYYMMDD`, when the command runs), the source's own name (read from the cloud).
+const PLACEHOLDERS: [&str; 4] = ["{id}", "{region}", "{date}", "{source_name}"];
+
+/// What `{source_name}` stands for while the source has not been read (checks, dry runs).
+const SOURCE_NAME_STAND_IN: &str = "source-name";
+
+/// `req` as the rules see it before its source is read: `{source_name}` stood in for.
+fn with_stand_in(req: &CopyRequest) -> CopyRequest {
+    CopyRequest {
+        name: req
+            .name
+            .as_ref()
+            .map(|n| n.replace("{source_name}", SOURCE_NAME_STAND_IN)),
+        ..req.clone()
+    }
+}
 
 /// Every `{…}` in `name` is a known placeholder.
 fn check_placeholders(name: &str) -> Result<()> {
@@ -107,6 +121,61 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
     Ok(out)
 }
 
+/// `{source_name}` in the requests' names becomes each source's own name, read from the
+/// cloud (one read call per source); the names are then checked again by the cloud's rules.
+async fn name_after_sources(
+    ctx: &context::Context,
+    reqs: &mut [CopyRequest],
+    custom: bool,
+) -> Result<()> {
+    let wanted: Vec<usize> = (0..reqs.len())
+        .filter(|&i| {
+            reqs[i]
+                .name
+                .as_deref()
+                .is_some_and(|n| n.contains("{source_name}"))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let looks = wanted.iter().map(|&i| {
+        let r = &reqs[i];
+        let provider = ctx.providers[&r.cloud].clone();
+        let (kind, region, id) = (r.kind, r.source_region.clone(), r.source_id.clone());
+        async move { provider.inspect(kind, &region, &id).await }
+    });
+    let found = futures::future::join_all(looks).await;
+    for (i, seen) in wanted.into_iter().zip(found) {
+        let req = &mut reqs[i];
+        let name = match seen? {
+            Some(t) => t.name.filter(|n| !n.is_empty()).ok_or_else(|| {
+                Error::usage(
+                    "--name",
+                    format!(
+                        "{{source_name}}: {} {} in {} has no name",
+                        req.kind, req.source_id, req.source_region
+                    ),
+                )
+            })?,
+            None => {
+                return Err(Error::usage(
+                    "--name",
+                    format!(
+                        "{{source_name}}: no {} {} in {}",
+                        req.kind, req.source_id, req.source_region
+                    ),
+                ))
+            }
+        };
+        req.name = req.name.as_ref().map(|n| n.replace("{source_name}", &name));
+        if !req.dest_regions.is_empty() {
+            provider::validate(req, custom)?;
+        }
+    }
+    Ok(())
+}
+
 /// A request whose source region is known: the destination that is the source region
 /// split off as a `source` record (the source is already there) unless the cloud makes a
 /// real copy there (`provider::same_region_copy`); an empty destination list (Huawei's
@@ -123,7 +192,7 @@ fn settle_region(req: &mut CopyRequest, custom: bool) -> Result<Option<crate::mo
             time::OffsetDateTime::now_utc(),
         ));
     }
-    for probe in per_region(req.clone()) {
+    for probe in per_region(with_stand_in(req)) {
         if !probe.dest_regions.is_empty() {
             provider::validate(&probe, custom)?;
         }
@@ -140,7 +209,7 @@ fn prevalidate(req: &CopyRequest, custom: bool) -> Result<()> {
     else {
         return Ok(());
     };
-    let mut probe = req.clone();
+    let mut probe = with_stand_in(req);
     probe.source_region = stand_in.to_string();
     if probe.dest_regions.is_empty() {
         probe.dest_regions = vec![probe.source_region.clone()];
@@ -168,7 +237,8 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         reqs = reqs.into_iter().flat_map(per_region).collect();
     }
     if g.dry_run {
-        return dry_run(g, env, &reqs, spec.region.is_some());
+        let shown: Vec<CopyRequest> = reqs.iter().map(with_stand_in).collect();
+        return dry_run(g, env, &shown, spec.region.is_some());
     }
     // Before anything is sent: the report can be written and no other run holds it.
     let _lock = super::lock_run(g, env, &reqs, g.endpoint.as_deref())?;
@@ -201,6 +271,10 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         reqs = reqs.into_iter().flat_map(per_region).collect();
         found
     };
+    if let Err(e) = name_after_sources(&ctx, &mut reqs, custom).await {
+        ctx.shutdown().await;
+        return Err(e);
+    }
     warn_single_endpoint(g, &reqs);
     if let Some(e) = &earlier {
         check_same_command(g, e, &reqs)?;

@@ -75,6 +75,8 @@ pub struct Target {
     pub in_progress: bool,
     /// The source imgcopy's provenance tag names, when the target carries one.
     pub provenance: Option<String>,
+    /// Its name, where the cloud names it (`--name`'s `{source_name}`).
+    pub name: Option<String>,
 }
 
 /// Cancels the copy `id` in `region` only if it is still in progress and tied to imgcopy:

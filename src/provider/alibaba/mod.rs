@@ -218,6 +218,7 @@ impl Provider for AlibabaProvider {
                 in_progress: !update_from_image(i).state.is_terminal(),
                 status: i.status.clone(),
                 provenance: i.tag(api::SOURCE_TAG).map(str::to_string),
+                name: i.image_name.clone(),
             }))
     }
 }
@@ -229,6 +230,7 @@ mod tests {
     fn img(status: &str, progress: Option<&str>) -> wire::Image {
         wire::Image {
             image_id: "m-1".into(),
+            image_name: None,
             status: status.into(),
             progress: progress.map(str::to_string),
             tags: None,

@@ -26,6 +26,8 @@ pub struct Images {
 #[serde(rename_all = "PascalCase")]
 pub struct Image {
     pub image_id: String,
+    #[serde(default)]
+    pub image_name: Option<String>,
     #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub status: String,
     /// A percentage written like `42%`.

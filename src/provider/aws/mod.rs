@@ -342,6 +342,7 @@ impl AwsProvider {
                     id: i.image_id.clone(),
                     update: update_from_image(i),
                     source: source(&i.tag_set),
+                    name: i.name.clone(),
                 })
                 .collect(),
             Kind::Snapshot => self
@@ -355,6 +356,7 @@ impl AwsProvider {
                     id: s.snapshot_id.clone(),
                     update: update_from_snapshot(s),
                     source: source(&s.tag_set),
+                    name: None,
                 })
                 .collect(),
         })
@@ -399,6 +401,8 @@ struct Seen {
     update: PollUpdate,
     /// The `imgcopy:source` provenance tag, if the item carries one.
     source: Option<String>,
+    /// An AMI's name (snapshots have none).
+    name: Option<String>,
 }
 
 /// A copy its region does not know: not visible yet (EC2 is eventually consistent), or
@@ -461,13 +465,14 @@ impl Provider for AwsProvider {
             items
                 .into_iter()
                 .find(|seen| seen.id == id)
-                .map(|seen| (seen.update, seen.source))
+                .map(|seen| (seen.update, seen.source, seen.name))
         });
         match found {
-            Ok(f) => Ok(f.map(|(u, provenance)| Target {
+            Ok(f) => Ok(f.map(|(u, provenance, name)| Target {
                 in_progress: !u.state.is_terminal(),
                 status: u.cloud_status.unwrap_or_default(),
                 provenance,
+                name,
             })),
             Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
@@ -495,6 +500,7 @@ mod tests {
     fn image_and_snapshot_states() {
         let img = |s: &str| wire::Image {
             image_id: "ami-1".into(),
+            name: None,
             image_state: s.into(),
             state_reason: Some(wire::StateReason {
                 code: Some("Client.InvalidKMSKey".into()),

@@ -38,6 +38,8 @@ pub struct DescribeImagesResponse {
 pub struct Image {
     pub image_id: String,
     #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
     pub image_state: String,
     #[serde(default)]
     pub state_reason: Option<StateReason>,

@@ -563,18 +563,19 @@ impl Provider for BaiduProvider {
                 .api
                 .send::<wire::ImageDetail>(&call)
                 .await
-                .map(|(d, _)| d.image.status),
+                .map(|(d, _)| d.image),
             Kind::Snapshot => self
                 .api
                 .send::<wire::SnapshotDetail>(&call)
                 .await
-                .map(|(d, _)| d.snapshot.status),
+                .map(|(d, _)| d.snapshot),
         };
         match status {
-            Ok(status) => Ok(Some(Target {
-                in_progress: update_from_status(kind, &status).state == CopyState::Copying,
-                status,
+            Ok(model) => Ok(Some(Target {
+                in_progress: update_from_status(kind, &model.status).state == CopyState::Copying,
+                status: model.status,
                 provenance: None,
+                name: model.name,
             })),
             Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),

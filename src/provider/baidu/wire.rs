@@ -70,6 +70,8 @@ pub struct StatusModel {
     pub id: String,
     #[serde(default, deserialize_with = "crate::provider::null_default")]
     pub status: String,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

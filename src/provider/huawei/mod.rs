@@ -513,6 +513,7 @@ impl Provider for HuaweiProvider {
             .map(|i| Target {
                 in_progress: matches!(i.status.as_str(), "queued" | "saving"),
                 provenance: None,
+                name: Some(i.name).filter(|n| !n.is_empty()),
                 status: i.status,
             }))
     }
