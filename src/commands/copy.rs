@@ -85,18 +85,7 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
         .force_new
         .then(|| uuid::Uuid::new_v4().simple().to_string());
     let mut out: Vec<CopyRequest> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for id in &spec.ids {
-        let id = id.trim().to_string();
-        if id.is_empty() {
-            return Err(Error::usage(
-                "--id",
-                "an empty id (two commas in a row, or a comma at an end)",
-            ));
-        }
-        if !seen.insert(id.clone()) {
-            return Err(Error::usage("--id", format!("`{id}` is listed twice")));
-        }
+    for id in super::distinct_ids(&spec.ids)? {
         out.push(CopyRequest {
             cloud: spec.cloud,
             kind: spec.kind,

@@ -150,6 +150,26 @@ impl Globals {
     }
 }
 
+/// The `--id` values, trimmed: none empty, none twice.
+fn distinct_ids(ids: &[String]) -> Result<Vec<String>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = id.trim().to_string();
+        if id.is_empty() {
+            return Err(Error::usage(
+                "--id",
+                "an empty id (two commas in a row, or a comma at an end)",
+            ));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(Error::usage("--id", format!("`{id}` is listed twice")));
+        }
+        out.push(id);
+    }
+    Ok(out)
+}
+
 /// Options that mean nothing for `action` are refused rather than ignored.
 fn check_meaningful(g: &Globals, action: &Action) -> Result<()> {
     let (command, given): (&str, Vec<(bool, &str)>) = match action {

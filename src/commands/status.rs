@@ -100,18 +100,8 @@ pub async fn run_by_id(g: &Globals, spec: &super::ById, env: &Environment) -> Re
     let now = time::OffsetDateTime::now_utc();
     let mut rep = Report::new(now, false, g.endpoint.clone());
     rep.profile = g.profile.clone();
-    let mut seen = std::collections::HashSet::new();
-    for id in &spec.ids {
-        let id = id.trim();
-        if id.is_empty() {
-            return Err(Error::usage(
-                "--id",
-                "an empty id (two commas in a row, or a comma at an end)",
-            ));
-        }
-        if !seen.insert(id.to_string()) {
-            return Err(Error::usage("--id", format!("`{id}` is listed twice")));
-        }
+    for id in super::distinct_ids(&spec.ids)? {
+        let id = id.as_str();
         let rec = followed(spec, id, &region, now);
         // Checked as a report's record would be (its source stands in for the missing one).
         let probe = crate::model::CopyRecord {
