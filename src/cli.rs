@@ -384,7 +384,8 @@ struct HuaweiImageArgs {
     /// (see "Safe re-runs" in the README)
     #[arg(long)]
     force_new: bool,
-    /// Description of the copies (at most 1024 characters, no line breaks or < >)
+    /// Description of the copies (at most 900 characters: IMS takes 1024 and imgcopy adds its
+    /// provenance marker; no line breaks or < >)
     #[arg(long)]
     description: Option<String>,
     /// KMS key to encrypt an in-region copy with
