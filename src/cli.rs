@@ -258,14 +258,14 @@ enum KindArg {
 enum BaiduCommand {
     /// Copy a custom image to other regions (one call covers every destination)
     #[command(
-        mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated, or @FILE (each copied to every destination); with several, --name must contain `{id}`")),
         mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} {source_name} [default: the cloud names them]")),
         after_long_help = "Examples:\n  imgcopy baidu image --id m-xxx --dest bj,gz --wait\n  imgcopy baidu image --id m-a,m-b --region bj --dest gz,su --name 'golden-{id}' --report r.json"
     )]
     Image(CopyArgs),
     /// Copy a disk snapshot to other regions
     #[command(
-        mut_arg("id", |a| a.help("Source snapshot ids (s-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("id", |a| a.help("Source snapshot ids (s-…), comma-separated or repeated, or @FILE (each copied to every destination); with several, --name must contain `{id}`")),
         mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} {source_name} [default: copy-of-{id}]")),
         after_long_help = "Examples:\n  imgcopy baidu snapshot --id s-xxx --region bj --dest gz --name backup --wait"
     )]
@@ -278,7 +278,7 @@ enum BaiduCommand {
 enum AlibabaCommand {
     /// Copy a custom image to other regions (one CopyImage per destination, with a ClientToken)
     #[command(
-        mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("id", |a| a.help("Source image ids (m-…), comma-separated or repeated, or @FILE (each copied to every destination); with several, --name must contain `{id}`")),
         mut_arg("name", |a| a.help("Name of the copies; placeholders {id} {region} {date} {source_name} [default: the cloud names them]")),
         after_long_help = "Examples:\n  imgcopy alibaba image --id m-xxx --region cn-hangzhou --dest cn-shanghai,cn-beijing --wait\n  imgcopy alibaba image --id m-xxx --dest cn-shanghai --encrypted --kms-key-id KEY --tag team=infra"
     )]
@@ -312,7 +312,7 @@ struct AlibabaImageArgs {
 enum AwsCommand {
     /// Copy an AMI to other regions (CopyImage in each destination, with a ClientToken)
     #[command(
-        mut_arg("id", |a| a.help("Source AMI ids (ami-…), comma-separated or repeated (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("id", |a| a.help("Source AMI ids (ami-…), comma-separated or repeated, or @FILE (each copied to every destination); with several, --name must contain `{id}`")),
         mut_arg("copy_tags", |a| a.help("Copy the source AMI's tags")),
         mut_arg("name", |a| a.help("Name of the copies (EC2 needs one); placeholders {id} {region} {date} {source_name}")),
         after_long_help = "Examples:\n  imgcopy aws image --id ami-xxx --region us-east-1 --dest eu-west-1,ap-southeast-1 --name golden --wait\n  imgcopy aws image --id ami-xxx --dest eu-west-1 --encrypted --kms-key eu-west-1=alias/golden --copy-tags"
@@ -320,7 +320,7 @@ enum AwsCommand {
     Image(AwsCopyArgs),
     /// Copy an EBS snapshot to other regions (CopySnapshot in each destination)
     #[command(
-        mut_arg("id", |a| a.help("Source snapshot ids (snap-…), comma-separated or repeated (each copied to every destination)")),
+        mut_arg("id", |a| a.help("Source snapshot ids (snap-…), comma-separated or repeated, or @FILE (each copied to every destination)")),
         // Snapshots have no name and no tags to copy: refused if given, so not shown.
         mut_arg("name", |a| a.hide(true)),
         mut_arg("copy_tags", |a| a.hide(true)),
@@ -366,8 +366,8 @@ enum HuaweiCommand {
 
 #[derive(Args, Debug)]
 struct HuaweiImageArgs {
-    /// Source image ids (UUIDs), comma-separated or repeated; with several, --name must
-    /// contain `{id}`
+    /// Source image ids (UUIDs), comma-separated or repeated, or @FILE; with several,
+    /// --name must contain `{id}`
     #[arg(long, value_delimiter = ',', num_args = 1.., required = true)]
     id: Vec<String>,
     /// Source region, e.g. cn-north-4 [default: found: the profile's region if the image is
@@ -407,7 +407,7 @@ struct HuaweiImageArgs {
 
 #[derive(Args, Debug)]
 struct CopyArgs {
-    /// Source image or snapshot ids, comma-separated or repeated (each copied to every
+    /// Source image or snapshot ids, comma-separated or repeated, or @FILE (each copied to every
     /// destination); with several, a --name must contain `{id}`
     #[arg(long, value_delimiter = ',', num_args = 1.., required = true)]
     id: Vec<String>,

@@ -1103,3 +1103,51 @@ fn readme_offline_tour_runs_as_written() {
         .iter()
         .all(|r| r["state"] == "available" || r["state"] == "source"));
 }
+
+#[test]
+fn ids_come_from_a_file_with_at() {
+    let emu = Emu::fast();
+    let ids = emu.clone_source("aws", "ami-0abc00000000000a1", 3);
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("ids.txt");
+    std::fs::write(
+        &list,
+        format!("# sources\n{}\n{}, {}\n", ids[0], ids[1], ids[2]),
+    )
+    .unwrap();
+    let o = run(against(&emu).args([
+        "aws",
+        "image",
+        "--region",
+        "us-east-1",
+        "--dest",
+        "eu-west-1",
+        "--name",
+        "f-{id}",
+        "--id",
+        &format!("@{}", list.display()),
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut got: Vec<String> = records(&json(&o))
+        .iter()
+        .map(|r| r["source_id"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(got, want);
+    assert_usage_errors(
+        &emu,
+        &[
+            "aws",
+            "image",
+            "--region",
+            "us-east-1",
+            "--dest",
+            "eu-west-1",
+            "--name",
+            "f-{id}",
+        ],
+        &[(vec!["--id", "@/nonexistent/ids.txt"], "--id")],
+    );
+}

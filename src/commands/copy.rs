@@ -66,8 +66,8 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
     let date = time::OffsetDateTime::now_utc()
         .format(time::macros::format_description!("[year][month][day]"))
         .expect("a date formats");
-    let several = spec.ids.len() > 1;
-    if several {
+    let ids = super::distinct_ids(&spec.ids)?;
+    if ids.len() > 1 {
         if spec.name.as_deref().is_some_and(|n| !n.contains("{id}")) {
             return Err(Error::usage(
                 "--name",
@@ -85,7 +85,7 @@ fn requests(spec: &CopySpec) -> Result<Vec<CopyRequest>> {
         .force_new
         .then(|| uuid::Uuid::new_v4().simple().to_string());
     let mut out: Vec<CopyRequest> = Vec::new();
-    for id in super::distinct_ids(&spec.ids)? {
+    for id in ids {
         out.push(CopyRequest {
             cloud: spec.cloud,
             kind: spec.kind,

@@ -150,11 +150,30 @@ impl Globals {
     }
 }
 
-/// The `--id` values, trimmed: none empty, none twice.
+/// The `--id` values, trimmed: none empty, none twice. `@FILE` stands for the ids in FILE
+/// (separated by commas, spaces or lines; `#` starts a comment line), for lists longer than a
+/// command line takes.
 fn distinct_ids(ids: &[String]) -> Result<Vec<String>> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::with_capacity(ids.len());
+    let mut listed = Vec::with_capacity(ids.len());
     for id in ids {
+        match id.trim().strip_prefix('@') {
+            Some(path) => {
+                let text = crate::config::read_capped(std::path::Path::new(path), 16 << 20)
+                    .map_err(|e| Error::usage("--id", format!("cannot read @{path}: {e}")))?;
+                listed.extend(
+                    text.lines()
+                        .filter(|l| !l.trim_start().starts_with('#'))
+                        .flat_map(|l| l.split([',', ' ', '\t']))
+                        .filter(|w| !w.trim().is_empty())
+                        .map(|w| w.trim().to_string()),
+                );
+            }
+            None => listed.push(id.clone()),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(listed.len());
+    for id in &listed {
         let id = id.trim().to_string();
         if id.is_empty() {
             return Err(Error::usage(
