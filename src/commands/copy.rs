@@ -277,12 +277,13 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         r.profile = g.profile.clone();
         r
     });
+    let mut known: std::collections::HashSet<(Cloud, crate::model::Kind, String)> = report
+        .sources
+        .iter()
+        .map(|s| (s.cloud, s.kind, s.source_id.clone()))
+        .collect();
     for loc in located {
-        if !report
-            .sources
-            .iter()
-            .any(|s| s.cloud == loc.cloud && s.kind == loc.kind && s.source_id == loc.source_id)
-        {
+        if known.insert((loc.cloud, loc.kind, loc.source_id.clone())) {
             report.sources.push(loc);
         }
     }
@@ -460,9 +461,10 @@ fn earlier_report(g: &Globals) -> Result<Option<Report>> {
 /// of the report would follow both), unless `--add-to-report` says to add to it.
 fn check_same_command(g: &Globals, earlier: &Report, reqs: &[CopyRequest]) -> Result<()> {
     // This command again (or one of the commands added to the report) resumes.
+    let by = crate::model::BySource::new(&earlier.requests);
     let same = reqs
         .iter()
-        .all(|r| earlier.requests.iter().any(|q| q.same_copies(r)));
+        .all(|r| by.same_copies(&earlier.requests, r).is_some());
     let empty = earlier.requests.is_empty() && earlier.records.is_empty();
     if same || empty || g.add_to_report {
         return Ok(());

@@ -451,9 +451,18 @@ fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
         Some(Ok(n)) if (1..=1000).contains(&n) => n,
         Some(_) => return apig_error(400, "IMS.0001", "limit must be an integer from 1 to 1000."),
     };
-    let mut listed: Vec<&Resource> = w
-        .resources
-        .iter()
+    // By id or name: the index, not a scan of every resource.
+    let candidates: Vec<&Resource> = match (want, named) {
+        (Some(id), _) => w
+            .find(P, "image", region, id)
+            .map(|i| &w.resources[i])
+            .into_iter()
+            .collect(),
+        (None, Some(n)) => w.named(P, region, n).collect(),
+        (None, None) => w.resources.iter().collect(),
+    };
+    let mut listed: Vec<&Resource> = candidates
+        .into_iter()
         .filter(|r| r.provider == P && r.region == region && want.is_none_or(|id| r.id == id))
         .filter(|r| w.visible(r))
         .filter(|r| named.is_none_or(|n| r.name == n))

@@ -264,6 +264,7 @@ pub struct World {
 struct ResourceIndex {
     by_id: HashMap<(String, String, String, String), usize>,
     by_token: HashMap<(String, String), Vec<usize>>,
+    by_name: HashMap<(String, String, String), Vec<usize>>,
     len: usize,
 }
 
@@ -276,6 +277,10 @@ impl ResourceIndex {
             r.id.clone(),
         );
         self.by_id.insert(key, i);
+        self.by_name
+            .entry((r.provider.clone(), r.region.clone(), r.name.clone()))
+            .or_default()
+            .push(i);
         if let Some(t) = &r.client_token {
             self.by_token
                 .entry((r.provider.clone(), t.clone()))
@@ -345,6 +350,32 @@ impl World {
             .get(&key)
             .copied()
             .filter(|&i| self.resources.get(i).is_some_and(matches))
+    }
+
+    /// The resources of `provider` in `region` named `name`.
+    pub fn named<'a>(
+        &'a self,
+        provider: &'a str,
+        region: &'a str,
+        name: &'a str,
+    ) -> Box<dyn Iterator<Item = &'a Resource> + 'a> {
+        let mine =
+            move |r: &&Resource| r.provider == provider && r.region == region && r.name == name;
+        if self.index.len != self.resources.len() {
+            return Box::new(self.resources.iter().filter(mine));
+        }
+        let slots = self
+            .index
+            .by_name
+            .get(&(provider.to_string(), region.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        Box::new(
+            slots
+                .iter()
+                .filter_map(|&i| self.resources.get(i))
+                .filter(mine),
+        )
     }
 
     /// The resources of `provider` made with the client token `token`.

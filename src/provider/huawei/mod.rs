@@ -248,9 +248,10 @@ impl HuaweiProvider {
                     break;
                 }
             };
+            let index = PageIndex::new(&page);
             for (slot, rec) in found.iter_mut().zip(records) {
                 if slot.is_none() {
-                    *slot = listed_copy(rec, &page);
+                    *slot = listed_copy(rec, &index);
                 }
             }
             let last = page.last().map(|i| i.id.clone());
@@ -340,7 +341,27 @@ pub const MAX_PAGES: usize = 20;
 /// put in its description: only "still copying" (an image of that name and source being
 /// saved), never done or failed and never an id, which the job alone says for sure (an
 /// older copy of the same name and source may be in the listing too).
-fn listed_copy(rec: &CopyRecord, page: &[wire::ImageInfo]) -> Option<PollUpdate> {
+/// A page of images by id and by name: looking a copy up in it is one look-up, not a scan.
+pub struct PageIndex<'a> {
+    by_id: std::collections::HashMap<&'a str, &'a wire::ImageInfo>,
+    by_name: std::collections::HashMap<&'a str, Vec<&'a wire::ImageInfo>>,
+}
+
+impl<'a> PageIndex<'a> {
+    pub fn new(page: &'a [wire::ImageInfo]) -> Self {
+        let mut index = PageIndex {
+            by_id: Default::default(),
+            by_name: Default::default(),
+        };
+        for i in page {
+            index.by_id.insert(i.id.as_str(), i);
+            index.by_name.entry(i.name.as_str()).or_default().push(i);
+        }
+        index
+    }
+}
+
+fn listed_copy(rec: &CopyRecord, page: &PageIndex<'_>) -> Option<PollUpdate> {
     let copying = |status: &str| matches!(status, "queued" | "saving");
     let update = |state, dest_id, status: &str| PollUpdate {
         state,
@@ -355,7 +376,7 @@ fn listed_copy(rec: &CopyRecord, page: &[wire::ImageInfo]) -> Option<PollUpdate>
         missing: false,
     };
     if let Some(id) = rec.dest_id.as_deref() {
-        let image = page.iter().find(|i| i.id == id)?;
+        let image = *page.by_id.get(id)?;
         return match image.status.as_str() {
             "active" => Some(update(
                 CopyState::Available,
@@ -373,10 +394,11 @@ fn listed_copy(rec: &CopyRecord, page: &[wire::ImageInfo]) -> Option<PollUpdate>
         rec.source_region,
         rec.source_id
     );
-    page.iter()
+    page.by_name
+        .get(name)?
+        .iter()
         .find(|i| {
-            i.name == name
-                && copying(&i.status)
+            copying(&i.status)
                 && i.description
                     .as_deref()
                     .is_some_and(|d| d.contains(&source))
@@ -542,6 +564,10 @@ mod tests {
         .unwrap()
     }
 
+    fn look(rec: &CopyRecord, page: &[wire::ImageInfo]) -> Option<PollUpdate> {
+        listed_copy(rec, &PageIndex::new(page))
+    }
+
     fn copying_record() -> CopyRecord {
         let req = CopyRequest {
             cloud: Cloud::Huawei,
@@ -568,9 +594,9 @@ mod tests {
         let mark = "imgcopy:source=cn-north-4/src-1 imgcopy:copy=abc";
         // An older copy of the same name and source, done: not taken for this one.
         let old = image("old", "golden", "active", mark);
-        assert_eq!(listed_copy(&rec, std::slice::from_ref(&old)), None);
+        assert_eq!(look(&rec, std::slice::from_ref(&old)), None);
         let saving = image("new", "golden", "saving", mark);
-        let u = listed_copy(&rec, &[old.clone(), saving]).unwrap();
+        let u = look(&rec, &[old.clone(), saving]).unwrap();
         assert_eq!(u.state, CopyState::Copying);
         assert_eq!(u.dest_id, None, "the id comes from the job");
         assert_eq!(u.progress, Some(40), "the job's last progress is kept");
@@ -582,23 +608,20 @@ mod tests {
             "imgcopy:source=cn-north-4/src-10 imgcopy:copy=abc",
         );
         let bare = image("y", "golden", "saving", "");
-        assert_eq!(listed_copy(&rec, &[other, bare]), None);
+        assert_eq!(look(&rec, &[other, bare]), None);
     }
 
     #[test]
     fn a_listing_says_done_for_a_copy_known_by_its_id() {
         let mut rec = copying_record();
         rec.dest_id = Some("img-9".into());
-        let u = listed_copy(&rec, &[image("img-9", "any", "active", "")]).unwrap();
+        let u = look(&rec, &[image("img-9", "any", "active", "")]).unwrap();
         assert_eq!(
             (u.state, u.dest_id.as_deref()),
             (CopyState::Available, Some("img-9"))
         );
-        assert_eq!(
-            listed_copy(&rec, &[image("img-9", "any", "killed", "")]),
-            None
-        );
-        assert_eq!(listed_copy(&rec, &[]), None);
+        assert_eq!(look(&rec, &[image("img-9", "any", "killed", "")]), None);
+        assert_eq!(look(&rec, &[]), None);
     }
 
     fn job(status: &str, pct: Option<f64>) -> wire::Job {
