@@ -408,15 +408,20 @@ async fn locate_sources(
     let cloud = first.cloud;
     let provider = ctx.providers[&cloud].clone();
     let default = context::default_region(g, env, cloud)?;
-    let mut out = Vec::new();
-    for req in reqs {
-        let known = earlier.and_then(|e| {
+    // Where an earlier run found each source, by source: a look-up, not a scan per request.
+    let found_before: std::collections::HashMap<(Cloud, crate::model::Kind, &str), _> = earlier
+        .map(|e| {
             e.sources
                 .iter()
-                .find(|s| s.cloud == cloud && s.kind == req.kind && s.source_id == req.source_id)
-        });
+                .map(|s| ((s.cloud, s.kind, s.source_id.as_str()), s))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for req in reqs {
+        let known = found_before.get(&(cloud, req.kind, req.source_id.as_str()));
         let loc = match known {
-            Some(s) => s.clone(),
+            Some(s) => (*s).clone(),
             None => {
                 crate::engine::locate::locate(
                     provider.as_ref(),
