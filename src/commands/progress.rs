@@ -155,12 +155,6 @@ impl Progress {
         ))
     }
 
-    /// A line of its own on stderr (and the time it was printed).
-    fn line(&mut self, text: &str) {
-        crate::errln!("{text}");
-        self.last_line = Instant::now();
-    }
-
     /// Leaves the bars on screen as they are; prints the regions' lines not printed yet.
     pub fn finish(&mut self) {
         match &mut self.display {
@@ -212,6 +206,12 @@ fn copy_key(r: &CopyRecord) -> String {
     format!("{:?}", r.key())
 }
 
+/// Prints a line of its own on stderr, and when (a quiet minute gets a heartbeat).
+fn say(last_line: &mut Instant, text: &str) {
+    crate::errln!("{text}");
+    *last_line = Instant::now();
+}
+
 /// `aws: 120 copying, 30 available; baidu: 4 copying`: the states of the copies per cloud.
 fn states_per_cloud(report: &Report) -> String {
     let mut by: BTreeMap<Cloud, BTreeMap<&'static str, usize>> = BTreeMap::new();
@@ -233,7 +233,7 @@ fn states_per_cloud(report: &Report) -> String {
 impl Observer for Progress {
     fn waiting(&mut self, report: &Report, next_check: Duration) {
         if let Some(line) = self.heartbeat(report, next_check) {
-            self.line(&line);
+            say(&mut self.last_line, &line);
         }
     }
 
@@ -241,12 +241,17 @@ impl Observer for Progress {
         if self.ndjson {
             crate::outln!("{}", crate::report::record_event(r));
         }
-        match &mut self.display {
+        let Progress {
+            display, last_line, ..
+        } = self;
+        match display {
             Display::Off => {}
             Display::Lines(last) => {
                 if last.insert(copy_key(r), r.state) != Some(r.state) {
-                    crate::errln!("imgcopy: {}: {}", r.label(), describe(r));
-                    self.last_line = Instant::now();
+                    say(
+                        last_line,
+                        &format!("imgcopy: {}: {}", r.label(), describe(r)),
+                    );
                 }
             }
             Display::Bars { multi, bars } => {
@@ -283,10 +288,7 @@ impl Observer for Progress {
                         Some(m) => {
                             let _ = m.println(line);
                         }
-                        None => {
-                            crate::errln!("{line}");
-                            self.last_line = Instant::now();
-                        }
+                        None => say(last_line, &line),
                     }
                 }
                 let region = regions.entry(name.clone()).or_insert_with(|| Region {
@@ -326,10 +328,12 @@ impl Observer for Progress {
                     .printed
                     .is_none_or(|t| t.elapsed() >= REGION_LINE_EVERY);
                 if due || finished {
-                    crate::errln!("imgcopy: {name}: {}", region.describe());
+                    say(
+                        last_line,
+                        &format!("imgcopy: {name}: {}", region.describe()),
+                    );
                     region.printed = Some(Instant::now());
                     region.dirty = false;
-                    self.last_line = Instant::now();
                 }
             }
         }
