@@ -115,13 +115,13 @@ pub async fn guarded_cancel(
     };
     if !target.in_progress {
         return refuse(format!(
-            "{kind} {id} in {region} is {}, not a copy in progress; imgcopy cancels only copies              still being made (never a finished image or a source), so nothing was changed",
+            "{kind} {id} in {region} is {}, not a copy in progress; imgcopy cancels only copies still being made (never a finished image or a source), so nothing was changed",
             target.status
         ));
     }
     if !(in_report || target.provenance.is_some() || force) {
         return refuse(format!(
-            "{kind} {id} in {region} is in progress but cannot be tied to a copy imgcopy made              (it is not in --report and carries no imgcopy provenance tag); pass the report of              the run that made it, or --force to cancel it anyway"
+            "{kind} {id} in {region} is in progress but cannot be tied to a copy imgcopy made (it is not in --report and carries no imgcopy provenance tag); pass the report of the run that made it, or --force to cancel it anyway"
         ));
     }
     provider.cancel(kind, region, id).await?;
