@@ -1,7 +1,10 @@
 //! Command-line syntax (clap types stay in this module).
 
 use crate::commands::{Action, CopySpec, EmulatorSpec, Globals, Invocation, OutputFormat};
-use crate::model::{AlibabaOptions, AwsOptions, Cloud, CloudOptions, HuaweiOptions, Kind};
+use crate::model::{Cloud, CloudOptions, Kind};
+use crate::provider::alibaba::options::AlibabaOptions;
+use crate::provider::aws::options::AwsOptions;
+use crate::provider::huawei::options::HuaweiOptions;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -117,20 +120,7 @@ pub enum OnStop {
 /// `RPS` or `CLOUD=RPS`.
 fn parse_rate(s: &str) -> Result<(Option<Cloud>, f64), String> {
     let (cloud, rps) = match s.split_once('=') {
-        Some((c, r)) => {
-            let cloud = match c.trim() {
-                "baidu" => Cloud::Baidu,
-                "huawei" => Cloud::Huawei,
-                "alibaba" => Cloud::Alibaba,
-                "aws" => Cloud::Aws,
-                other => {
-                    return Err(format!(
-                        "unknown cloud `{other}` (baidu, huawei, alibaba, aws)"
-                    ))
-                }
-            };
-            (Some(cloud), r)
-        }
+        Some((c, r)) => (Some(c.trim().parse::<Cloud>()?), r),
         None => (None, s),
     };
     // 0 turns pacing off; otherwise at least one request a minute, so a wait is bounded.
@@ -206,7 +196,7 @@ enum Command {
 struct DoctorArgs {
     /// The clouds to check [default: every cloud with credentials configured]
     #[arg(value_enum)]
-    clouds: Vec<CloudArg>,
+    clouds: Vec<Cloud>,
     /// Regions to look in, comma-separated or repeated [default: one per cloud]
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     region: Vec<String>,
@@ -217,7 +207,7 @@ struct DoctorArgs {
 struct StatusArgs {
     /// Follow copies by their destination id, without a report: the cloud they are in
     #[arg(long, value_enum, requires_all = ["id", "region"])]
-    cloud: Option<CloudArg>,
+    cloud: Option<Cloud>,
     /// What the ids are (with --cloud)
     #[arg(long, value_enum, default_value = "image", requires = "cloud")]
     kind: KindArg,
@@ -227,25 +217,6 @@ struct StatusArgs {
     /// The region the copies are in (with --cloud)
     #[arg(long, requires = "cloud")]
     region: Option<String>,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-enum CloudArg {
-    Baidu,
-    Huawei,
-    Alibaba,
-    Aws,
-}
-
-impl From<CloudArg> for Cloud {
-    fn from(c: CloudArg) -> Cloud {
-        match c {
-            CloudArg::Baidu => Cloud::Baidu,
-            CloudArg::Huawei => Cloud::Huawei,
-            CloudArg::Alibaba => Cloud::Alibaba,
-            CloudArg::Aws => Cloud::Aws,
-        }
-    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -656,7 +627,7 @@ impl Cli {
                 },
             },
             Command::Status(a) => Action::Status(a.cloud.map(|c| crate::commands::ById {
-                cloud: c.into(),
+                cloud: c,
                 kind: match a.kind {
                     KindArg::Image => Kind::Image,
                     KindArg::Snapshot => Kind::Snapshot,
@@ -665,7 +636,7 @@ impl Cli {
                 region: a.region.unwrap_or_default(),
             })),
             Command::Doctor(a) => Action::Doctor {
-                clouds: a.clouds.into_iter().map(Cloud::from).collect(),
+                clouds: a.clouds,
                 regions: a.region,
             },
             Command::Completions { shell } => {

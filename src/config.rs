@@ -52,32 +52,24 @@ pub struct CloudProfile {
     pub session_token: Option<Secret>,
     /// Endpoint template, `{region}` is replaced by the region.
     pub endpoint: Option<String>,
-    /// Huawei: the project id used in every region without its own entry.
+    /// The project id used in every region without its own entry (a cloud whose calls
+    /// name a project).
     pub project_id: Option<String>,
-    /// Huawei: project ids by region.
+    /// Project ids by region.
     #[serde(default)]
     pub project_ids: BTreeMap<String, String>,
     /// The region a source is looked in first when `--region` is not given.
     pub region: Option<String>,
 }
 
+/// One profile: a table per cloud, named as the cloud (an unknown name is an error).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Profile {
-    pub baidu: Option<CloudProfile>,
-    pub huawei: Option<CloudProfile>,
-    pub alibaba: Option<CloudProfile>,
-    pub aws: Option<CloudProfile>,
-}
+#[serde(transparent)]
+pub struct Profile(BTreeMap<Cloud, CloudProfile>);
 
 impl Profile {
     pub fn cloud(&self, cloud: Cloud) -> Option<&CloudProfile> {
-        match cloud {
-            Cloud::Baidu => self.baidu.as_ref(),
-            Cloud::Huawei => self.huawei.as_ref(),
-            Cloud::Alibaba => self.alibaba.as_ref(),
-            Cloud::Aws => self.aws.as_ref(),
-        }
+        self.0.get(&cloud)
     }
 }
 
@@ -183,110 +175,6 @@ pub fn load_config(env: &EnvMap, warn: &mut dyn FnMut(String)) -> Result<Option<
     })
 }
 
-/// The environment variable names of a cloud's credentials.
-pub struct EnvNames {
-    pub access_key_id: &'static str,
-    pub secret_access_key: &'static str,
-    pub session_token: &'static str,
-}
-
-pub fn env_names(cloud: Cloud) -> EnvNames {
-    match cloud {
-        Cloud::Baidu => EnvNames {
-            access_key_id: "BCE_ACCESS_KEY_ID",
-            secret_access_key: "BCE_SECRET_ACCESS_KEY",
-            session_token: "BCE_SESSION_TOKEN",
-        },
-        Cloud::Huawei => EnvNames {
-            access_key_id: "HUAWEICLOUD_SDK_AK",
-            secret_access_key: "HUAWEICLOUD_SDK_SK",
-            session_token: "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-        },
-        Cloud::Alibaba => EnvNames {
-            access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            secret_access_key: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            session_token: "ALIBABA_CLOUD_SECURITY_TOKEN",
-        },
-        Cloud::Aws => EnvNames {
-            access_key_id: "AWS_ACCESS_KEY_ID",
-            secret_access_key: "AWS_SECRET_ACCESS_KEY",
-            session_token: "AWS_SESSION_TOKEN",
-        },
-    }
-}
-
-/// The environment variable of the Huawei project id.
-pub const HUAWEI_PROJECT_ID_ENV: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
-
-/// Huawei project ids: one for every region and/or one per region.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProjectIds {
-    pub default: Option<String>,
-    pub by_region: BTreeMap<String, String>,
-}
-
-impl ProjectIds {
-    pub fn get(&self, region: &str) -> Option<&str> {
-        self.by_region
-            .get(region)
-            .or(self.default.as_ref())
-            .map(String::as_str)
-    }
-
-    /// From `--project-id` values (`ID` or `REGION=ID`), then the environment, then the
-    /// profile; the first source that names a region (or a default) wins for it.
-    pub fn resolve(flags: &[String], env: &EnvMap, profile: Option<&CloudProfile>) -> Result<Self> {
-        let mut ids = ProjectIds::default();
-        for f in flags {
-            let (region, id) = match f.split_once('=') {
-                Some((r, id)) => (Some(r.trim()), id.trim()),
-                None => (None, f.trim()),
-            };
-            check_project_id("--project-id", id)?;
-            match region {
-                Some(r) => {
-                    ids.by_region.insert(r.to_string(), id.to_string());
-                }
-                None => ids.default = Some(id.to_string()),
-            }
-        }
-        if ids.default.is_none() {
-            ids.default = env
-                .get(HUAWEI_PROJECT_ID_ENV)
-                .filter(|v| !v.is_empty())
-                .cloned();
-            if let Some(id) = &ids.default {
-                check_project_id(HUAWEI_PROJECT_ID_ENV, id)?;
-            }
-        }
-        if let Some(p) = profile {
-            if ids.default.is_none() {
-                ids.default = p.project_id.clone();
-                if let Some(id) = &ids.default {
-                    check_project_id("project_id in the profile", id)?;
-                }
-            }
-            for (r, id) in &p.project_ids {
-                check_project_id("project_ids in the profile", id)?;
-                ids.by_region.entry(r.clone()).or_insert_with(|| id.clone());
-            }
-        }
-        Ok(ids)
-    }
-}
-
-/// A Huawei project id is 32 hexadecimal characters, wherever it comes from (it goes into
-/// request paths).
-fn check_project_id(from: &str, id: &str) -> Result<()> {
-    if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Error::usage(
-            from,
-            "is not a project id (32 hexadecimal characters)",
-        ));
-    }
-    Ok(())
-}
-
 /// Refuses a credential that would be sent mangled or unsigned: a line break, a space, a
 /// control or non-ASCII character. The message names where it came from, never the value.
 fn check_credentials(c: Credentials, from: [&str; 3]) -> Result<Credentials> {
@@ -313,7 +201,8 @@ pub fn credential_source(
     profile: Option<&str>,
     file: Option<&ConfigFile>,
 ) -> String {
-    let names = env_names(cloud);
+    let driver = cloud.driver();
+    let names = driver.credential_env();
     let has_table = |p: &str| {
         file.and_then(|f| f.profiles.get(p))
             .and_then(|p| p.cloud(cloud))
@@ -337,11 +226,9 @@ pub fn credential_source(
     if has_table("default") {
         return "profile `default` of the config file".into();
     }
-    if cloud == Cloud::Aws {
-        let (p, _) = aws_shared_files(env);
-        return format!("the shared AWS files (~/.aws), profile `{p}`");
-    }
-    "none found".into()
+    driver
+        .shared_source(env)
+        .unwrap_or_else(|| "none found".into())
 }
 
 /// Finds the credentials: an explicit `--profile` first, then the environment, then the
@@ -352,7 +239,7 @@ pub fn resolve_credentials(
     profile: Option<&str>,
     file: Option<&ConfigFile>,
 ) -> Result<Credentials> {
-    let names = env_names(cloud);
+    let names = cloud.driver().credential_env();
     let from_env = env.get(names.access_key_id).is_some_and(|v| !v.is_empty()) && profile.is_none();
     let found = find_credentials(cloud, env, profile, file)?;
     if from_env {
@@ -382,7 +269,8 @@ fn find_credentials(
     profile: Option<&str>,
     file: Option<&ConfigFile>,
 ) -> Result<Credentials> {
-    let names = env_names(cloud);
+    let driver = cloud.driver();
+    let names = driver.credential_env();
     let from_profile = |name: &str| -> Result<Option<Credentials>> {
         let Some(p) = file.and_then(|f| f.profiles.get(name)) else {
             return Ok(None);
@@ -433,128 +321,37 @@ fn find_credentials(
     if let Some(c) = from_profile("default")? {
         return Ok(c);
     }
-    if cloud == Cloud::Aws {
-        if let Some(c) = aws_shared_credentials(env)? {
-            return Ok(c);
-        }
+    if let Some(c) = driver.shared_credentials(env)? {
+        return Ok(c);
     }
     Err(Error::auth(format!(
         "no {cloud} credentials: set {} and {}, or add a [profiles.default.{cloud}] table to the config file{}",
         names.access_key_id,
         names.secret_access_key,
-        if cloud == Cloud::Aws { ", or use AWS_PROFILE with ~/.aws/credentials" } else { "" }
+        driver.shared_source(env).map(|s| format!(", or use {s}")).unwrap_or_default()
     )))
 }
 
-/// The cloud's standard default-region setting, and its name: `AWS_REGION`,
-/// `AWS_DEFAULT_REGION`, then the AWS profile's `region` in the shared config; Alibaba's
-/// `ALIBABA_CLOUD_REGION_ID`; then the imgcopy profile's `region` for every cloud. (Baidu's and
-/// Huawei's SDKs define no default-region variable: Huawei's `HUAWEICLOUD_SDK_REGION_*`
-/// variables name endpoints, not a default.)
+/// The cloud's default-region setting, and its name: the cloud's standard setting
+/// (`CloudDriver::standard_region`), then the imgcopy profile's `region`.
 pub fn default_region(
     cloud: Cloud,
     env: &EnvMap,
     profile: Option<&CloudProfile>,
 ) -> Option<(String, String)> {
-    let var = |k: &str| {
-        env.get(k)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-            .map(|v| (v.to_string(), k.to_string()))
-    };
-    let standard = match cloud {
-        Cloud::Aws => var("AWS_REGION")
-            .or_else(|| var("AWS_DEFAULT_REGION"))
-            .or_else(|| aws_profile_region(env)),
-        Cloud::Alibaba => var("ALIBABA_CLOUD_REGION_ID"),
-        Cloud::Baidu | Cloud::Huawei => None,
-    };
-    standard.or_else(|| {
+    cloud.driver().standard_region(env).or_else(|| {
         profile
             .and_then(|p| p.region.clone())
             .map(|r| (r, "the imgcopy profile's region".to_string()))
     })
 }
 
-/// The shared AWS files and the section of `AWS_PROFILE` (or `default`) in each.
-fn aws_shared_files(env: &EnvMap) -> (String, [(Option<PathBuf>, String); 2]) {
-    let profile = env
-        .get("AWS_PROFILE")
-        .filter(|p| !p.is_empty())
-        .map(String::as_str)
-        .unwrap_or("default");
-    let home = env.get("HOME").map(PathBuf::from);
-    let file = |var: &str, name: &str| {
-        env.get(var)
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
-    };
-    let config_section = if profile == "default" {
-        "default".to_string()
-    } else {
-        format!("profile {profile}")
-    };
-    (
-        profile.to_string(),
-        [
-            (
-                file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-                profile.to_string(),
-            ),
-            (file("AWS_CONFIG_FILE", "config"), config_section),
-        ],
-    )
-}
-
-/// The `region` of the AWS profile in the shared config file.
-fn aws_profile_region(env: &EnvMap) -> Option<(String, String)> {
-    let (profile, [_, (path, section)]) = aws_shared_files(env);
-    let text = read_capped(&path?, MAX_CONFIG_BYTES).ok()?;
-    let ini = ini::Ini::load_from_str(&text).ok()?;
-    let region = ini.section(Some(section.as_str()))?.get("region")?.trim();
-    (!region.is_empty()).then(|| {
-        (
-            region.to_string(),
-            format!("the region of AWS profile {profile}"),
-        )
-    })
-}
-
-/// The AWS CLI's shared files: `AWS_PROFILE` (else `default`) in `~/.aws/credentials`
-/// (`[name]`), then in `~/.aws/config` (`[profile name]`, or `[default]`).
-/// `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE` move them.
-fn aws_shared_credentials(env: &EnvMap) -> Result<Option<Credentials>> {
-    let (profile, sources) = aws_shared_files(env);
-    for (path, section) in sources {
-        let Some(path) = path else { continue };
-        let text = match read_capped(&path, MAX_CONFIG_BYTES) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
-        };
-        let ini = ini::Ini::load_from_str(&text)
-            .map_err(|e| Error::new(ErrorKind::Usage, format!("{}: {e}", path.display())))?;
-        let Some(sec) = ini.section(Some(section.as_str())) else {
-            continue;
-        };
-        if let (Some(ak), Some(sk)) = (
-            sec.get("aws_access_key_id"),
-            sec.get("aws_secret_access_key"),
-        ) {
-            return Ok(Some(Credentials {
-                access_key_id: ak.trim().to_string(),
-                secret_access_key: Secret::new(sk.trim()),
-                session_token: sec.get("aws_session_token").map(|t| Secret::new(t.trim())),
-            }));
-        }
-    }
-    if env.contains_key("AWS_PROFILE") {
-        return Err(Error::auth(format!(
-            "AWS_PROFILE={profile}: no such profile with static keys in the shared AWS files"
-        )));
-    }
-    Ok(None)
+/// A non-empty environment setting, trimmed, and its name.
+pub fn env_setting(env: &EnvMap, name: &str) -> Option<(String, String)> {
+    env.get(name)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(|v| (v.to_string(), name.to_string()))
 }
 
 /// Every `{…}` in `text`, in order (an unclosed one runs to the end).
@@ -571,9 +368,11 @@ pub fn placeholders(text: &str) -> Vec<&str> {
 }
 
 /// An endpoint template such as `https://bcc.{region}.baidubce.com` or `http://127.0.0.1:8080/{region}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Endpoint {
     template: String,
+    /// What `{dns_suffix}` stands for in a region (a cloud's built-in endpoint only).
+    dns_suffix: Option<fn(&str) -> &'static str>,
 }
 
 impl Endpoint {
@@ -581,11 +380,11 @@ impl Endpoint {
     pub fn parse(template: &str, flag: &str) -> Result<Self> {
         let ep = Endpoint {
             template: template.trim_end_matches('/').to_string(),
+            dns_suffix: None,
         };
-        // `{region}` is the one placeholder (`{aws_dns_suffix}` is the built-in AWS default's).
         if let Some(found) = placeholders(template)
             .into_iter()
-            .find(|p| *p != "{region}" && *p != "{aws_dns_suffix}")
+            .find(|p| *p != "{region}")
         {
             return Err(Error::usage(
                 flag,
@@ -626,6 +425,17 @@ impl Endpoint {
         Ok(ep)
     }
 
+    /// A cloud's built-in endpoint: `template` may also hold `{dns_suffix}`, which
+    /// `dns_suffix` gives per region (a cloud whose regions answer under more than one domain).
+    pub fn builtin(template: &str, dns_suffix: Option<fn(&str) -> &'static str>) -> Result<Self> {
+        let probe = template.replace("{dns_suffix}", "suffix");
+        let parsed = Endpoint::parse(&probe, "the default endpoint")?;
+        Ok(Endpoint {
+            template: template.trim_end_matches('/').to_string(),
+            dns_suffix: dns_suffix.or(parsed.dns_suffix),
+        })
+    }
+
     pub fn template(&self) -> &str {
         &self.template
     }
@@ -640,7 +450,7 @@ impl Endpoint {
         let s = self
             .template
             .replace("{region}", region)
-            .replace("{aws_dns_suffix}", aws_dns_suffix(region));
+            .replace("{dns_suffix}", self.dns_suffix.map_or("", |f| f(region)));
         Url::parse(&s)
             .map_err(|e| Error::new(ErrorKind::Usage, format!("invalid endpoint URL `{s}`: {e}")))
             .and_then(|u| {
@@ -653,17 +463,6 @@ impl Endpoint {
                     Ok(u)
                 }
             })
-    }
-}
-
-/// The DNS suffix of the AWS partition a region is in (botocore's `endpoints.json`): China
-/// regions answer under `amazonaws.com.cn`; the commercial and GovCloud regions under
-/// `amazonaws.com`.
-pub fn aws_dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
     }
 }
 
@@ -680,16 +479,6 @@ fn is_loopback(u: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => false,
-    }
-}
-
-/// The default public endpoint template of a cloud.
-pub fn default_endpoint(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Baidu => "https://bcc.{region}.baidubce.com",
-        Cloud::Huawei => "https://ims.{region}.myhuaweicloud.com",
-        Cloud::Alibaba => "https://ecs.{region}.aliyuncs.com",
-        Cloud::Aws => "https://ec2.{region}.{aws_dns_suffix}",
     }
 }
 
@@ -761,31 +550,6 @@ mod tests {
     }
 
     #[test]
-    fn project_ids_from_flags_env_and_profile() {
-        let a = "0123456789abcdef0123456789abcdef";
-        let b = "fedcba9876543210fedcba9876543210";
-        let profile: CloudProfile = toml::from_str(&format!(
-            "project_id = '{b}'\n[project_ids]\ncn-east-3 = '{b}'\n"
-        ))
-        .unwrap();
-        let ids = ProjectIds::resolve(
-            &[format!("cn-north-4={a}")],
-            &env(&[(HUAWEI_PROJECT_ID_ENV, a)]),
-            Some(&profile),
-        )
-        .unwrap();
-        assert_eq!(ids.get("cn-north-4"), Some(a));
-        assert_eq!(ids.get("cn-east-3"), Some(b));
-        assert_eq!(
-            ids.get("ap-southeast-1"),
-            Some(a),
-            "the environment is the default"
-        );
-        let err = ProjectIds::resolve(&["nope".into()], &env(&[]), None).unwrap_err();
-        assert!(err.message.starts_with("--project-id"));
-    }
-
-    #[test]
     fn aws_shared_files_and_aws_profile() {
         let dir = tempfile::tempdir().unwrap();
         let creds = dir.path().join("credentials");
@@ -833,19 +597,5 @@ mod tests {
             config_path(&env(&[("HOME", "/h")])),
             Some(PathBuf::from("/h/.config/imgcopy/config.toml"))
         );
-    }
-}
-
-#[cfg(test)]
-mod partition_tests {
-    use super::*;
-
-    #[test]
-    fn aws_default_endpoints_follow_the_partition() {
-        let ep = Endpoint::parse(default_endpoint(Cloud::Aws), "default").unwrap();
-        let host = |r: &str| ep.url_for(r).unwrap().host_str().unwrap().to_string();
-        assert_eq!(host("us-east-1"), "ec2.us-east-1.amazonaws.com");
-        assert_eq!(host("cn-north-1"), "ec2.cn-north-1.amazonaws.com.cn");
-        assert_eq!(host("us-gov-west-1"), "ec2.us-gov-west-1.amazonaws.com");
     }
 }

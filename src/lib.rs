@@ -12,6 +12,7 @@ pub mod lock;
 pub mod model;
 pub mod output;
 pub mod provider;
+pub mod registry;
 pub mod report;
 pub mod sign;
 

@@ -11,31 +11,7 @@ use time::OffsetDateTime;
 /// Version of the JSON report layout; bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum Cloud {
-    Baidu,
-    Huawei,
-    Alibaba,
-    Aws,
-}
-
-impl Cloud {
-    pub fn name(self) -> &'static str {
-        match self {
-            Cloud::Baidu => "baidu",
-            Cloud::Huawei => "huawei",
-            Cloud::Alibaba => "alibaba",
-            Cloud::Aws => "aws",
-        }
-    }
-}
-
-impl fmt::Display for Cloud {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::registry::{Cloud, CloudOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -193,101 +169,6 @@ impl CopyRequest {
             && (self.dest_regions.contains(&record.dest_region)
                 || record.dest_region == self.source_region)
     }
-}
-
-/// Per-cloud copy options.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(into = "OptionsRepr", try_from = "OptionsInput")]
-pub enum CloudOptions {
-    #[default]
-    None,
-    Huawei(HuaweiOptions),
-    Alibaba(AlibabaOptions),
-    Aws(AwsOptions),
-}
-
-/// How `CloudOptions` is written: always an object with one key (`{"none":{}}` for a cloud
-/// without options of its own), so every cloud's `options` has one type.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
-enum OptionsRepr {
-    None(NoOptions),
-    Huawei(HuaweiOptions),
-    Alibaba(AlibabaOptions),
-    Aws(AwsOptions),
-}
-
-#[derive(Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct NoOptions {}
-
-/// What is read: the object form, or the string `"none"` earlier versions wrote.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OptionsInput {
-    Object(OptionsRepr),
-    Word(String),
-}
-
-impl From<CloudOptions> for OptionsRepr {
-    fn from(o: CloudOptions) -> Self {
-        match o {
-            CloudOptions::None => OptionsRepr::None(NoOptions {}),
-            CloudOptions::Huawei(h) => OptionsRepr::Huawei(h),
-            CloudOptions::Alibaba(a) => OptionsRepr::Alibaba(a),
-            CloudOptions::Aws(a) => OptionsRepr::Aws(a),
-        }
-    }
-}
-
-impl TryFrom<OptionsInput> for CloudOptions {
-    type Error = String;
-    fn try_from(i: OptionsInput) -> Result<Self, String> {
-        Ok(match i {
-            OptionsInput::Object(OptionsRepr::None(_)) => CloudOptions::None,
-            OptionsInput::Object(OptionsRepr::Huawei(h)) => CloudOptions::Huawei(h),
-            OptionsInput::Object(OptionsRepr::Alibaba(a)) => CloudOptions::Alibaba(a),
-            OptionsInput::Object(OptionsRepr::Aws(a)) => CloudOptions::Aws(a),
-            OptionsInput::Word(w) if w == "none" => CloudOptions::None,
-            OptionsInput::Word(w) => Err(format!("unknown options `{w}`"))?,
-        })
-    }
-}
-
-/// AWS CopyImage / CopySnapshot settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct AwsOptions {
-    pub encrypted: bool,
-    /// The KMS key in every destination (`--kms-key-id`).
-    pub kms_key_id: Option<String>,
-    /// KMS keys by destination region (`--kms-key REGION=KEY`).
-    pub kms_keys: std::collections::BTreeMap<String, String>,
-    /// Copy the source AMI's tags (`CopyImageTags`).
-    pub copy_tags: bool,
-    pub tags: Vec<(String, String)>,
-}
-
-/// Alibaba ECS CopyImage settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct AlibabaOptions {
-    pub encrypted: bool,
-    pub kms_key_id: Option<String>,
-    /// `Tag.N.Key` / `Tag.N.Value`, in order.
-    pub tags: Vec<(String, String)>,
-    pub resource_group_id: Option<String>,
-}
-
-/// Huawei IMS: in-region copy settings, or the cross-region agency and destination projects.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct HuaweiOptions {
-    pub cmk_id: Option<String>,
-    pub enterprise_project_id: Option<String>,
-    pub agency: Option<String>,
-    /// Destination project name for every region (`--project-name NAME`).
-    pub project_name: Option<String>,
-    /// Destination project names by region (`--project-name REGION=NAME`).
-    pub project_names: std::collections::BTreeMap<String, String>,
-    pub vault_id: Option<String>,
 }
 
 /// The cloud's error as the report carries it.

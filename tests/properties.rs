@@ -141,9 +141,9 @@ proptest! {
             out.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.clone())
         };
         let bce = sign::bce::sign(&req, &creds(), &ctx());
-        prop_assert!(sign::bce::parse_authorization(&auth(&bce).unwrap()).is_some());
+        prop_assert!(imgcopy::emulator::baidu::auth::parse_authorization(&auth(&bce).unwrap()).is_some());
         let hw = sign::huawei::sign(&req, &creds(), &ctx());
-        prop_assert!(sign::huawei::parse_authorization(&auth(&hw).unwrap()).is_some());
+        prop_assert!(imgcopy::emulator::huawei::auth::parse_authorization(&auth(&hw).unwrap()).is_some());
         let _ = sign::aws::sign(&req, &creds(), &ctx(), "us-east-1", "ec2");
         let _ = sign::aliyun::sign_rpc("POST", &q, &creds(), &ctx());
     }

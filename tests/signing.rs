@@ -286,7 +286,7 @@ fn alibaba_rpc_and_acs3_match_the_sdks() {
                 aliyun::acs3_signature(&v.secret_access_key, &canonical)
             );
             assert_eq!(auth, v.authorization, "{}", v.name);
-            let parsed = aliyun::parse_acs3(&v.authorization).unwrap();
+            let parsed = imgcopy::emulator::alibaba::auth::parse_acs3(&v.authorization).unwrap();
             assert_eq!(parsed.signed_headers, signed);
             acs3 += 1;
         }

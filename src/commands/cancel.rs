@@ -17,12 +17,16 @@ pub async fn run(
     env: &Environment,
 ) -> Result<i32> {
     // Without --region, the id is checked against any region of the cloud's list, then found.
-    let stand_in = crate::provider::regions(cloud)
+    let stand_in = cloud
+        .driver()
+        .regions()
         .first()
         .copied()
         .unwrap_or_default();
     let custom = context::custom_endpoint(g, env, cloud)?;
-    crate::provider::validate_cancel(cloud, kind, id, region.unwrap_or(stand_in), custom)?;
+    cloud
+        .driver()
+        .validate_cancel(kind, id, region.unwrap_or(stand_in), custom)?;
     if g.dry_run {
         crate::outln!(
             "dry run: would look at {cloud} {kind} {id} in {}, and cancel it only if it is a copy in progress imgcopy made; nothing sent",
@@ -127,7 +131,7 @@ async fn find_region(
         kind,
         id,
         None,
-        crate::provider::regions(cloud),
+        cloud.driver().regions(),
         g.concurrency,
     )
     .await;

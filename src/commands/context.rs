@@ -1,16 +1,14 @@
 //! Builds what a run talks through: the sandbox emulator, endpoints, credentials, providers.
 
 use super::{Environment, Globals};
-use crate::config::{self, Credentials, Endpoint, ProjectIds, Secret};
+use crate::config::{self, Credentials, Endpoint, Secret};
 use crate::emulator::{self, EmulatorConfig};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::pace::{self, Pacer};
+use crate::http::pace::Pacer;
 use crate::http::{Client, ReqwestTransport, RetryPolicy};
 use crate::model::Cloud;
-use crate::provider::{
-    alibaba::AlibabaProvider, aws::AwsProvider, baidu::BaiduProvider, huawei::HuaweiProvider,
-    Provider,
-};
+use crate::provider::driver::Setup;
+use crate::provider::Provider;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,7 +54,7 @@ pub fn endpoint(
     {
         return Endpoint::parse(e, &format!("endpoint in profile `{profile}`"));
     }
-    Endpoint::parse(config::default_endpoint(cloud), "the default endpoint")
+    cloud.driver().endpoint()
 }
 
 /// True when requests for `cloud` go somewhere other than its public endpoint.
@@ -98,9 +96,9 @@ pub fn load_config(env: &Environment) -> Result<Option<config::ConfigFile>> {
 
 /// Each cloud's default rate, overridden by `--rate-limit RPS` then `--rate-limit CLOUD=RPS`.
 fn pacer(g: &Globals) -> Pacer {
-    let mut rates: BTreeMap<Cloud, f64> = [Cloud::Baidu, Cloud::Huawei, Cloud::Alibaba, Cloud::Aws]
-        .into_iter()
-        .map(|c| (c, pace::default_rate(c)))
+    let mut rates: BTreeMap<Cloud, f64> = Cloud::all()
+        .iter()
+        .map(|&c| (c, c.driver().default_rate()))
         .collect();
     for (_, rps) in g.rate_limits.iter().filter(|(c, _)| c.is_none()) {
         rates.values_mut().for_each(|r| *r = *rps);
@@ -196,28 +194,20 @@ pub async fn build(
     let mut providers: BTreeMap<Cloud, Arc<dyn Provider>> = BTreeMap::new();
     for &cloud in clouds {
         let (ep, c) = (endpoints[&cloud].clone(), creds[&cloud].clone());
-        let p: Arc<dyn Provider> = match cloud {
-            Cloud::Baidu => Arc::new(BaiduProvider::new(client.clone(), c, ep, g.concurrency)),
-            Cloud::Alibaba => Arc::new(AlibabaProvider::new(client.clone(), c, ep, g.concurrency)),
-            Cloud::Aws => Arc::new(AwsProvider::new(client.clone(), c, ep, g.concurrency)),
-            Cloud::Huawei => {
-                let profile = file
-                    .as_ref()
-                    .and_then(|f| f.profiles.get(g.profile.as_deref().unwrap_or("default")))
-                    .and_then(|p| p.cloud(cloud));
-                let mut ids = ProjectIds::resolve(&g.project_id, &env.vars, profile)?;
-                if sandbox.is_some() && ids.default.is_none() {
-                    ids.default = Some(emulator::SANDBOX_PROJECT_ID.to_string());
-                }
-                Arc::new(HuaweiProvider::new(
-                    client.clone(),
-                    c,
-                    ep,
-                    ids,
-                    g.concurrency,
-                ))
-            }
-        };
+        let profile = file
+            .as_ref()
+            .and_then(|f| f.profiles.get(g.profile.as_deref().unwrap_or("default")))
+            .and_then(|p| p.cloud(cloud));
+        let p = cloud.driver().build(Setup {
+            client: client.clone(),
+            credentials: c,
+            endpoint: ep,
+            concurrency: g.concurrency,
+            env: &env.vars,
+            profile,
+            project_ids: &g.project_id,
+            sandbox_project: sandbox.as_ref().map(|_| emulator::SANDBOX_PROJECT_ID),
+        })?;
         providers.insert(cloud, p);
     }
     let fast = sandbox.is_some();

@@ -159,7 +159,7 @@ async fn name_after_sources(
         };
         req.name = req.name.as_ref().map(|n| n.replace("{source_name}", &name));
         if !req.dest_regions.is_empty() {
-            provider::validate(req, custom)?;
+            req.cloud.driver().validate(req, custom)?;
         }
     }
     Ok(())
@@ -174,7 +174,7 @@ fn settle_region(req: &mut CopyRequest, custom: bool) -> Result<Option<crate::mo
         req.dest_regions = vec![req.source_region.clone()];
     }
     let mut source = None;
-    if !provider::same_region_copy(req) && req.dest_regions.contains(&req.source_region) {
+    if !req.cloud.driver().same_region_copy(req) && req.dest_regions.contains(&req.source_region) {
         req.dest_regions.retain(|d| *d != req.source_region);
         source = Some(crate::model::CopyRecord::source(
             req,
@@ -183,7 +183,7 @@ fn settle_region(req: &mut CopyRequest, custom: bool) -> Result<Option<crate::mo
     }
     for probe in per_region(with_stand_in(req)) {
         if !probe.dest_regions.is_empty() {
-            provider::validate(&probe, custom)?;
+            probe.cloud.driver().validate(&probe, custom)?;
         }
     }
     Ok(source)
@@ -192,7 +192,10 @@ fn settle_region(req: &mut CopyRequest, custom: bool) -> Result<Option<crate::mo
 /// Checks what can be checked of a request before its source region is known: every rule,
 /// with a stand-in source region that is none of the destinations.
 fn prevalidate(req: &CopyRequest, custom: bool) -> Result<()> {
-    let Some(stand_in) = provider::regions(req.cloud)
+    let Some(stand_in) = req
+        .cloud
+        .driver()
+        .regions()
         .iter()
         .find(|r| !req.dest_regions.iter().any(|d| d == *r))
     else {
@@ -205,7 +208,7 @@ fn prevalidate(req: &CopyRequest, custom: bool) -> Result<()> {
     }
     per_region(probe)
         .iter()
-        .try_for_each(|p| provider::validate(p, custom))
+        .try_for_each(|p| p.cloud.driver().validate(p, custom))
 }
 
 pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
@@ -326,7 +329,7 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         // Only when the failed copy is the current attempt's (its token): an attempt
         // journaled but never recorded (a killed run) is resumed, not skipped.
         for d in req.dest_regions.clone() {
-            let token = provider::token_for(req, &d);
+            let token = req.cloud.driver().token_for(req, &d);
             let failed_copy = report.find(&req.key_for(&d)).is_some_and(|r| {
                 r.state == crate::model::CopyState::Failed
                     && r.dest_id.is_some()
@@ -382,8 +385,7 @@ fn warn_single_endpoint(g: &Globals, reqs: &[CopyRequest]) {
     let Some(first) = reqs.first() else { return };
     let spans_regions = first.dest_regions.iter().any(|d| *d != first.source_region);
     if let Some(e) = g.endpoint.as_deref().filter(|e| !e.contains("{region}")) {
-        // Alibaba (RegionId) and AWS (the signature's scope) name the region in the request.
-        let region_in_request = matches!(first.cloud, Cloud::Alibaba | Cloud::Aws);
+        let region_in_request = first.cloud.driver().region_in_request();
         if spans_regions && !g.quiet && !region_in_request {
             crate::errln!(
                 "imgcopy: warning: --endpoint {e} has no {{region}}: requests for every region go to that one URL"
@@ -428,7 +430,7 @@ async fn locate_sources(
                     req.kind,
                     &req.source_id,
                     default.clone(),
-                    provider::regions(cloud),
+                    cloud.driver().regions(),
                     g.concurrency,
                 )
                 .await?
@@ -508,20 +510,26 @@ fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) ->
     let mut lookups = Vec::new();
     if known {
         for req in reqs.iter().filter(|r| !r.dest_regions.is_empty()) {
-            calls.extend(provider::plan(req, &endpoint)?);
+            calls.extend(req.cloud.driver().plan(req, &endpoint)?);
         }
     } else {
         let default = context::default_region(g, env, reqs[0].cloud)?;
         for req in reqs {
             let mut regions: Vec<&str> = default.iter().map(|(r, _)| r.as_str()).collect();
             regions.extend(
-                provider::regions(req.cloud)
+                req.cloud
+                    .driver()
+                    .regions()
                     .iter()
                     .filter(|r| default.as_ref().is_none_or(|(d, _)| d != *r)),
             );
             let planned: Vec<provider::PlannedCall> = regions
                 .iter()
-                .map(|r| provider::plan_lookup(req.cloud, req.kind, r, &req.source_id, &endpoint))
+                .map(|r| {
+                    req.cloud
+                        .driver()
+                        .plan_lookup(req.kind, r, &req.source_id, &endpoint)
+                })
                 .collect::<Result<_>>()?;
             lookups.push(serde_json::json!({
                 "source_id": req.source_id,

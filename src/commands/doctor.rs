@@ -9,52 +9,6 @@ use crate::model::{Cloud, Kind};
 use serde::Serialize;
 use std::time::Duration;
 
-/// Every cloud, in the order doctor looks at them.
-pub const CLOUDS: [Cloud; 4] = [Cloud::Baidu, Cloud::Huawei, Cloud::Alibaba, Cloud::Aws];
-
-/// What a run of each command needs, per cloud (the README's table says the same).
-pub fn permissions(cloud: Cloud) -> &'static [&'static str] {
-    match cloud {
-        Cloud::Baidu => &[
-            "BCC image: read (GET /v2/image, /v2/snapshot) and copy (remoteCopy, remote_copy)",
-            "BCC image: cancelRemoteCopy (cancel)",
-        ],
-        Cloud::Huawei => &[
-            "ims:images:list, ims:images:get (preflight, waiting)",
-            "ims:images:copy (in-region), ims:images:crossRegionCopy + an IAM agency (--agency) in the destination",
-            "ims:jobs:get (waiting)",
-        ],
-        Cloud::Alibaba => &[
-            "ecs:DescribeImages, ecs:CopyImage, ecs:CancelCopyImage (cancel)",
-            "kms: the key's use permission for --encrypted copies",
-        ],
-        Cloud::Aws => &[
-            "ec2:DescribeImages, ec2:DescribeSnapshots, ec2:CopyImage, ec2:CopySnapshot, ec2:CreateTags",
-            "ec2:DeregisterImage (cancel)",
-            "kms:CreateGrant, kms:Decrypt, kms:DescribeKey, kms:GenerateDataKeyWithoutPlainText, kms:ReEncrypt* for encrypted copies",
-        ],
-    }
-}
-
-/// A region to look in when none is given.
-fn default_region(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Baidu => "bj",
-        Cloud::Huawei => "cn-north-4",
-        Cloud::Alibaba => "cn-hangzhou",
-        Cloud::Aws => "us-east-1",
-    }
-}
-
-/// A well-formed id no image has: the look proves the credentials, not the image.
-fn absent_id(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Baidu | Cloud::Alibaba => "m-imgcopydoctor0",
-        Cloud::Huawei => "00000000-0000-4000-8000-000000000000",
-        Cloud::Aws => "ami-00000000000000000",
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct Check {
     cloud: Cloud,
@@ -92,12 +46,12 @@ pub async fn run(
     };
     let mut checks = Vec::new();
     let chosen: Vec<Cloud> = if clouds.is_empty() {
-        CLOUDS.to_vec()
+        Cloud::all().to_vec()
     } else {
         clouds.to_vec()
     };
     for &cloud in &chosen {
-        let names = crate::config::env_names(cloud);
+        let names = cloud.driver().credential_env();
         let configured = g.sandbox
             || g.profile.is_some()
             || env.vars.contains_key(names.access_key_id)
@@ -107,7 +61,7 @@ pub async fn run(
             continue;
         }
         let looked: Vec<String> = if regions.is_empty() {
-            vec![default_region(cloud).to_string()]
+            vec![cloud.driver().probe().region.to_string()]
         } else {
             regions.to_vec()
         };
@@ -193,7 +147,7 @@ async fn check(
         reachable: false,
         clock_skew_seconds: None,
         error: None,
-        permissions: permissions(cloud),
+        permissions: cloud.driver().probe().permissions,
     };
     let ctx = match context::build(g, env, &[cloud], None).await {
         Ok(ctx) => ctx,
@@ -226,7 +180,7 @@ async fn check(
     }
     let provider = ctx.providers[&cloud].clone();
     match provider
-        .inspect(Kind::Image, region, absent_id(cloud))
+        .inspect(Kind::Image, region, cloud.driver().probe().absent_image_id)
         .await
     {
         Ok(_) => c.authenticated = "ok",

@@ -109,7 +109,7 @@ pub async fn run_by_id(g: &Globals, spec: &super::ById, env: &Environment) -> Re
             source_region: region.clone(),
             ..rec.clone()
         };
-        crate::provider::validate_record(&probe, custom)
+        crate::provider::driver::validate_record(&probe, custom)
             .map_err(|e| Error::usage("--id/--region", e.message))?;
         rep.records.push(rec);
     }
@@ -191,11 +191,11 @@ fn check_report_input(
     }
     for req in rep.requests.iter().filter(|r| !r.dest_regions.is_empty()) {
         let custom = context::custom_endpoint(g, env, req.cloud)? || rep.endpoint.is_some();
-        crate::provider::validate(req, custom).map_err(bad)?;
+        req.cloud.driver().validate(req, custom).map_err(bad)?;
     }
     for rec in &rep.records {
         let custom = context::custom_endpoint(g, env, rec.provider)? || rep.endpoint.is_some();
-        crate::provider::validate_record(rec, custom).map_err(bad)?;
+        crate::provider::driver::validate_record(rec, custom).map_err(bad)?;
     }
     Ok(())
 }

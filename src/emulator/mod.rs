@@ -2,9 +2,12 @@
 //! signatures and moves copies through their states on a virtual clock.
 
 pub mod alibaba;
+pub mod auth;
 pub mod aws;
 pub mod baidu;
+pub mod cloud;
 pub mod huawei;
+pub mod registry;
 pub mod rules;
 pub mod state;
 
@@ -124,16 +127,12 @@ impl IntoResponse for EmuResponse {
 
 /// A resource's status word as its cloud shows it.
 pub fn status_of(r: &Resource, now: f64) -> String {
-    match r.provider.as_str() {
-        "huawei" => huawei::status_of(r, now),
-        "aws" => aws::status_of(r, now),
-        _ => r.status_at(now),
-    }
+    registry::emulated(r.provider).status_of(r, now)
 }
 
 /// What one cloud plugs into the emulator.
 pub struct Route {
-    pub provider: &'static str,
+    pub provider: crate::model::Cloud,
     pub action: &'static str,
 }
 
@@ -176,8 +175,8 @@ pub async fn start(cfg: EmulatorConfig) -> std::io::Result<Handle> {
         world: Mutex::new({
             let mut w = World::new(cfg.speed, cfg.copy_seconds, creds);
             if let Some(lag) = cfg.visibility_lag {
-                for p in ["baidu", "huawei", "alibaba", "aws"] {
-                    w.lags.insert(p.to_string(), lag);
+                for (p, _) in registry::all() {
+                    w.lags.insert(p, lag);
                 }
             }
             w
@@ -258,17 +257,27 @@ async fn handle(
             .collect(),
         body,
     };
-    let Some(route) = baidu::route(&req)
-        .or_else(|| huawei::route(&req))
-        .or_else(|| aws::route(&req))
-        .or_else(|| alibaba::route(&req))
-    else {
-        return EmuResponse::json(
-            404,
-            &serde_json::json!({"code": "NotFound", "message": format!("no emulated API at {} {}", req.method, req.path)}),
-        )
-        .into_response();
+    // Exactly one cloud may claim a request: routing does not depend on the order of the list.
+    let claims: Vec<Route> = registry::all().filter_map(|(_, c)| c.route(&req)).collect();
+    let route = match claims.as_slice() {
+        [one] => one,
+        none_or_many => {
+            let message = if none_or_many.is_empty() {
+                format!("no emulated API at {} {}", req.method, req.path)
+            } else {
+                format!(
+                    "more than one emulated cloud claims {} {}",
+                    req.method, req.path
+                )
+            };
+            return EmuResponse::json(
+                if none_or_many.is_empty() { 404 } else { 500 },
+                &serde_json::json!({"code": "NotFound", "message": message}),
+            )
+            .into_response();
+        }
     };
+    let cloud = registry::emulated(route.provider);
     let draw = rand::random::<f64>();
     let fault =
         app.world
@@ -284,43 +293,23 @@ async fn handle(
     let mut world = app.world.lock().expect("world lock");
     let refused = fault.as_ref().filter(|f| f.status.is_some() || f.throttle);
     let resp = match refused {
-        Some(f) => injected_error(route.provider, f),
-        None => match route.provider {
-            "huawei" => huawei::handle(&mut world, &req, route.action),
-            "alibaba" => alibaba::handle(&mut world, &req, route.action),
-            "aws" => aws::handle(&mut world, &req, route.action),
-            _ => baidu::handle(&mut world, &req, route.action),
-        },
+        Some(f) => injected_error(cloud, f),
+        None => cloud.handle(&mut world, &req, route.action),
     };
     let resp = match fault.as_ref().and_then(|f| f.reply.as_ref()) {
         Some(body) if refused.is_none() => EmuResponse::json(200, body),
         _ => resp,
     };
-    let region = match route.provider {
-        "alibaba" => alibaba::region_of(&req),
-        "aws" => aws::region_of(&req),
-        "huawei" => req
-            .region
-            .clone()
-            .unwrap_or_else(|| huawei::DEFAULT_REGION.into()),
-        _ => req
-            .region
-            .clone()
-            .unwrap_or_else(|| baidu::DEFAULT_REGION.into()),
-    };
+    let region = cloud.region_of(&req);
     world.log(LoggedRequest {
         seq: 0,
-        provider: route.provider.into(),
+        provider: route.provider,
         action: route.action.into(),
         method: req.method.clone(),
         path: req.raw_path.clone(),
         region,
         status: resp.status,
-        ids: match route.provider {
-            "alibaba" => alibaba::image_ids(&req),
-            "aws" => aws::ids(&req),
-            _ => 1,
-        },
+        ids: cloud.ids(&req),
         route: req.path.clone(),
         query_keys: {
             let mut k: Vec<String> = req.query.iter().map(|(k, _)| k.clone()).collect();
@@ -384,24 +373,20 @@ fn body_shape(body: &[u8]) -> Vec<String> {
 }
 
 /// The reply a `status` or `throttle` fault gives instead of handling the request.
-fn injected_error(provider: &str, f: &Fault) -> EmuResponse {
-    let (status, code) = match (f.throttle, provider) {
-        (true, "huawei") => (429, "APIGW.0308"),
-        (true, "alibaba") => (400, "Throttling.User"),
-        (true, "aws") => (503, "RequestLimitExceeded"),
-        (true, _) => (429, "RequestLimitExceeded"),
-        (false, _) => (
+fn injected_error(cloud: &dyn cloud::EmulatedCloud, f: &Fault) -> EmuResponse {
+    let (status, code) = if f.throttle {
+        cloud.throttle()
+    } else {
+        (
             f.status.unwrap_or(500),
             f.code.as_deref().unwrap_or("InternalError"),
-        ),
+        )
     };
-    let message = f.message.as_deref().unwrap_or("injected fault");
-    match provider {
-        "huawei" => huawei::apig_error(status, code, message),
-        "alibaba" => alibaba::error(status, code, message),
-        "aws" => aws::error(status, code, message),
-        _ => baidu::error(status, code, message),
-    }
+    cloud.error(
+        status,
+        code,
+        f.message.as_deref().unwrap_or("injected fault"),
+    )
 }
 
 /// A reply after the request was handled, spoiled as the fault says: a broken connection,
@@ -491,7 +476,7 @@ fn admin(app: &App, method: &Method, path: &str, query: &str, body: &[u8]) -> Em
                 .and_then(|c| c.parse::<usize>().ok())
                 .unwrap_or(1);
             let Some(i) = w.resources.iter().position(|r| {
-                Some(r.provider.as_str()) == get("provider") && Some(r.id.as_str()) == get("id")
+                Some(r.provider.name()) == get("provider") && Some(r.id.as_str()) == get("id")
             }) else {
                 return bad(
                     "POST /_emulator/clone?provider=P&id=ID&count=N: no such resource".into(),
@@ -529,11 +514,12 @@ fn admin(app: &App, method: &Method, path: &str, query: &str, body: &[u8]) -> Em
             else {
                 return bad("lag: give secs=N (virtual seconds, 0 or more)".into());
             };
-            let providers: Vec<String> = match get("provider") {
-                Some(p) => vec![p.to_string()],
-                None => ["baidu", "huawei", "alibaba", "aws"]
-                    .map(String::from)
-                    .to_vec(),
+            let providers: Vec<crate::model::Cloud> = match get("provider") {
+                Some(p) => match p.parse() {
+                    Ok(c) => vec![c],
+                    Err(e) => return bad(format!("lag: {e}")),
+                },
+                None => registry::all().map(|(c, _)| c).collect(),
             };
             for p in providers {
                 w.lags.insert(p, secs);

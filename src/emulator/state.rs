@@ -1,5 +1,6 @@
 //! The emulator's world: images, snapshots, copies on a virtual clock, the request log and faults.
 
+use crate::model::Cloud;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -33,7 +34,7 @@ impl Clock {
 /// An image or snapshot. A copy carries its source and the virtual time it completes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Resource {
-    pub provider: String,
+    pub provider: Cloud,
     pub kind: String,
     pub region: String,
     pub id: String,
@@ -72,7 +73,7 @@ pub struct Resource {
 /// An asynchronous job (Huawei IMS): INIT → RUNNING → SUCCESS or FAIL over virtual time.
 #[derive(Debug, Clone, Serialize)]
 pub struct Job {
-    pub provider: String,
+    pub provider: Cloud,
     pub id: String,
     pub project_id: String,
     /// The region the job was submitted to (where it is queried).
@@ -153,7 +154,7 @@ impl Resource {
 #[derive(Debug, Clone, Serialize)]
 pub struct LoggedRequest {
     pub seq: u64,
-    pub provider: String,
+    pub provider: Cloud,
     pub action: String,
     pub method: String,
     pub path: String,
@@ -173,7 +174,7 @@ pub struct LoggedRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fault {
     #[serde(default)]
-    pub provider: Option<String>,
+    pub provider: Option<Cloud>,
     #[serde(default)]
     pub action: Option<String>,
     /// Reply with this status and error code instead of handling the request.
@@ -219,8 +220,8 @@ pub enum BodyFault {
 }
 
 impl Fault {
-    pub fn matches(&self, provider: &str, action: &str) -> bool {
-        self.provider.as_deref().is_none_or(|p| p == provider)
+    pub fn matches(&self, provider: Cloud, action: &str) -> bool {
+        self.provider.is_none_or(|p| p == provider)
             && self.action.as_deref().is_none_or(|a| a == action)
             && self.times != Some(0)
     }
@@ -253,7 +254,7 @@ pub struct World {
     pub faults_fired: u64,
     /// Virtual seconds a new copy stays out of reads (detail, list and describe calls) per
     /// cloud, as the real services are eventually consistent; `DEFAULT_LAG` unless set.
-    pub lags: HashMap<String, f64>,
+    pub lags: HashMap<Cloud, f64>,
     seq: u64,
     /// Resources by id and by client token; kept by `add` and `remove` (a push behind its
     /// back is noticed, and `find` scans instead).
@@ -262,28 +263,23 @@ pub struct World {
 
 #[derive(Debug, Default)]
 struct ResourceIndex {
-    by_id: HashMap<(String, String, String, String), usize>,
-    by_token: HashMap<(String, String), Vec<usize>>,
-    by_name: HashMap<(String, String, String), Vec<usize>>,
+    by_id: HashMap<(Cloud, String, String, String), usize>,
+    by_token: HashMap<(Cloud, String), Vec<usize>>,
+    by_name: HashMap<(Cloud, String, String), Vec<usize>>,
     len: usize,
 }
 
 impl ResourceIndex {
     fn file(&mut self, i: usize, r: &Resource) {
-        let key = (
-            r.provider.clone(),
-            r.kind.clone(),
-            r.region.clone(),
-            r.id.clone(),
-        );
+        let key = (r.provider, r.kind.clone(), r.region.clone(), r.id.clone());
         self.by_id.insert(key, i);
         self.by_name
-            .entry((r.provider.clone(), r.region.clone(), r.name.clone()))
+            .entry((r.provider, r.region.clone(), r.name.clone()))
             .or_default()
             .push(i);
         if let Some(t) = &r.client_token {
             self.by_token
-                .entry((r.provider.clone(), t.clone()))
+                .entry((r.provider, t.clone()))
                 .or_default()
                 .push(i);
         }
@@ -321,10 +317,9 @@ impl World {
             seq: 0,
             index: ResourceIndex::default(),
         };
-        super::baidu::seed(&mut w);
-        super::huawei::seed(&mut w);
-        super::alibaba::seed(&mut w);
-        super::aws::seed(&mut w);
+        for (_, cloud) in super::registry::all() {
+            cloud.seed(&mut w);
+        }
         w
     }
 
@@ -332,7 +327,7 @@ impl World {
         self.clock.now()
     }
 
-    pub fn find(&self, provider: &str, kind: &str, region: &str, id: &str) -> Option<usize> {
+    pub fn find(&self, provider: Cloud, kind: &str, region: &str, id: &str) -> Option<usize> {
         let matches = |r: &Resource| {
             r.provider == provider && r.kind == kind && r.region == region && r.id == id
         };
@@ -340,7 +335,7 @@ impl World {
             return self.resources.iter().position(matches);
         }
         let key = (
-            provider.to_string(),
+            provider,
             kind.to_string(),
             region.to_string(),
             id.to_string(),
@@ -355,7 +350,7 @@ impl World {
     /// The resources of `provider` in `region` named `name`.
     pub fn named<'a>(
         &'a self,
-        provider: &'a str,
+        provider: Cloud,
         region: &'a str,
         name: &'a str,
     ) -> Box<dyn Iterator<Item = &'a Resource> + 'a> {
@@ -367,7 +362,7 @@ impl World {
         let slots = self
             .index
             .by_name
-            .get(&(provider.to_string(), region.to_string(), name.to_string()))
+            .get(&(provider, region.to_string(), name.to_string()))
             .map(Vec::as_slice)
             .unwrap_or_default();
         Box::new(
@@ -381,7 +376,7 @@ impl World {
     /// The resources of `provider` made with the client token `token`.
     pub fn with_token<'a>(
         &'a self,
-        provider: &'a str,
+        provider: Cloud,
         token: &'a str,
     ) -> Box<dyn Iterator<Item = &'a Resource> + 'a> {
         let mine =
@@ -392,7 +387,7 @@ impl World {
         let slots = self
             .index
             .by_token
-            .get(&(provider.to_string(), token.to_string()))
+            .get(&(provider, token.to_string()))
             .map(Vec::as_slice)
             .unwrap_or_default();
         Box::new(
@@ -431,7 +426,7 @@ impl World {
     /// `find` as a read sees it (eventually consistent).
     pub fn find_visible(
         &self,
-        provider: &str,
+        provider: Cloud,
         kind: &str,
         region: &str,
         id: &str,
@@ -468,7 +463,7 @@ impl World {
 
     /// Picks the fault for one request, counting it down: one draw in [0, 1) walks the
     /// matching faults' rates in order, so each fires for its own share of requests.
-    pub fn take_fault(&mut self, provider: &str, action: &str, draw: f64) -> Option<Fault> {
+    pub fn take_fault(&mut self, provider: Cloud, action: &str, draw: f64) -> Option<Fault> {
         let mut upto = 0.0;
         let f = self.faults.iter_mut().find(|f| {
             if !f.matches(provider, action) {
@@ -487,7 +482,7 @@ impl World {
     /// How many copies exist per (cloud, kind, source, destination region): the duplicate
     /// check of `GET /_emulator/state` (a canceled or deregistered copy is gone).
     pub fn copy_counts(&self) -> Vec<serde_json::Value> {
-        let mut counts: std::collections::BTreeMap<(&str, &str, &str, &str, &str), usize> =
+        let mut counts: std::collections::BTreeMap<(&Cloud, &str, &str, &str, &str), usize> =
             Default::default();
         for r in &self.resources {
             if let (Some(src), Some(src_region)) = (&r.source_id, &r.source_region) {
@@ -515,13 +510,7 @@ impl World {
         let base = self.resources[i].clone();
         let first = self.resources.len();
         let ids: Vec<String> = (first..first + count)
-            .map(|n| match (base.provider.as_str(), base.kind.as_str()) {
-                ("huawei", _) => format!("6f1f3b3c-0000-4000-9000-{n:012x}"),
-                ("aws", "image") => format!("ami-1{n:016x}"),
-                ("aws", _) => format!("snap-1{n:016x}"),
-                (_, "image") => format!("m-clone{n:06}"),
-                _ => format!("s-clone{n:06}"),
-            })
+            .map(|n| super::registry::emulated(base.provider).clone_id(&base.kind, n))
             .collect();
         for (k, id) in ids.iter().enumerate() {
             self.add(Resource {
@@ -609,7 +598,7 @@ mod tests {
     fn faults_count_down() {
         let mut w = World::new(1.0, 1.0, HashMap::new());
         w.faults.push(Fault {
-            provider: Some("baidu".into()),
+            provider: Some(Cloud::Baidu),
             action: None,
             status: Some(500),
             code: None,
@@ -622,8 +611,8 @@ mod tests {
             body: None,
             reply: None,
         });
-        assert!(w.take_fault("baidu", "x", 0.5).is_some());
-        assert!(w.take_fault("baidu", "x", 0.5).is_none());
+        assert!(w.take_fault(Cloud::Baidu, "x", 0.5).is_some());
+        assert!(w.take_fault(Cloud::Baidu, "x", 0.5).is_none());
     }
 
     #[test]
@@ -644,7 +633,7 @@ mod tests {
             reply: None,
         };
         w.faults = vec![fault(500, 0.2), fault(503, 0.1)];
-        let status = |w: &mut World, d| w.take_fault("aws", "x", d).and_then(|f| f.status);
+        let status = |w: &mut World, d| w.take_fault(Cloud::Aws, "x", d).and_then(|f| f.status);
         assert_eq!(status(&mut w, 0.1), Some(500));
         assert_eq!(status(&mut w, 0.25), Some(503));
         assert_eq!(status(&mut w, 0.35), None);

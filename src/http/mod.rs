@@ -50,12 +50,14 @@ impl HttpRequest {
     }
 
     /// Signs with `signer` over what will be sent (headers named in `unsigned` left out) and
-    /// adds the headers it returns.
+    /// adds the headers it returns. When the signer fails the request is unchanged.
     pub fn sign_with(
         &mut self,
         unsigned: &[&str],
-        signer: impl FnOnce(&crate::sign::SignableRequest<'_>) -> crate::sign::SignOutput,
-    ) -> crate::sign::SignOutput {
+        signer: impl FnOnce(
+            &crate::sign::SignableRequest<'_>,
+        ) -> std::result::Result<crate::sign::SignOutput, String>,
+    ) -> Result<crate::sign::SignOutput> {
         let query = self.query_pairs();
         let path = self.url.path().to_string();
         let headers: Vec<(String, String)> = self
@@ -70,17 +72,24 @@ impl HttpRequest {
             query: &query,
             headers: &headers,
             body: &self.body,
-        });
+        })
+        .map_err(unsignable)?;
         for (k, v) in &out.headers {
             self.set_header(k, v.clone());
         }
-        out
+        Ok(out)
     }
 
     pub fn set_header(&mut self, name: &str, value: String) {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
         self.headers.push((name.to_string(), value));
     }
+}
+
+/// A signer's failure as the error of the call: the credentials cannot make a signature
+/// (exit 3); the request is not sent.
+pub fn unsignable(why: String) -> Error {
+    Error::auth(format!("could not sign the request: {why}"))
 }
 
 #[derive(Debug, Clone)]
@@ -227,8 +236,9 @@ impl Transport for ReqwestTransport {
 /// What each cloud contributes to a call: how to sign and how to read an error reply.
 pub trait Dialect: Send + Sync {
     fn cloud(&self) -> Cloud;
-    /// Adds the authentication to a request that is otherwise ready to send.
-    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext);
+    /// Adds the authentication to a request that is otherwise ready to send. A request that
+    /// cannot be signed is an error and is never sent.
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) -> Result<()>;
     /// Turns a non-2xx reply into an error with kind, code and retryability.
     fn parse_error(&self, resp: &HttpResponse) -> Error;
     /// The query string as it goes on the wire.
@@ -326,7 +336,9 @@ impl Client {
                 now: time::OffsetDateTime::now_utc(),
                 nonce: uuid::Uuid::new_v4().simple().to_string(),
             };
-            dialect.sign(&mut signed, &ctx);
+            if let Err(e) = dialect.sign(&mut signed, &ctx) {
+                return Err((e.with_provider(dialect.cloud()), attempt));
+            }
             tracing::debug!(
                 cloud = %dialect.cloud(),
                 method = %signed.method,

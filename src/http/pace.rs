@@ -8,15 +8,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// Requests per second per region that a run starts from, unless `--rate-limit` says otherwise.
-/// Below the documented per-account limits (EC2: 20/s sustained for describe calls) and the
-/// throttling seen on the other clouds' image APIs; the rate adapts down when throttled.
-pub fn default_rate(cloud: Cloud) -> f64 {
-    match cloud {
-        Cloud::Baidu | Cloud::Huawei | Cloud::Alibaba | Cloud::Aws => 20.0,
-    }
-}
-
 /// The slowest a throttled bucket goes.
 const MIN_RATE: f64 = 0.5;
 

@@ -35,8 +35,9 @@ impl Dialect for TestDialect {
     fn cloud(&self) -> Cloud {
         Cloud::Baidu
     }
-    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) -> Result<()> {
         req.set_header("x-nonce", ctx.nonce.clone());
+        Ok(())
     }
     fn parse_error(&self, resp: &HttpResponse) -> Error {
         let kind = if resp.status == 429 {
@@ -175,4 +176,40 @@ fn redact_url_drops_query_values() {
         redact_url(&u),
         "http://127.0.0.1:8080/v2/x?clientToken&remoteCopy"
     );
+}
+
+/// A dialect whose signer always fails, the way a signing library refuses credentials.
+struct Unsignable;
+
+impl Dialect for Unsignable {
+    fn cloud(&self) -> Cloud {
+        Cloud::Baidu
+    }
+    fn sign(&self, req: &mut HttpRequest, _: &SignContext) -> Result<()> {
+        req.sign_with(&[], |_| Err("the signer refused".to_string()))
+            .map(drop)
+    }
+    fn parse_error(&self, resp: &HttpResponse) -> Error {
+        TestDialect.parse_error(resp)
+    }
+    fn encode_query(&self, query: &[(String, String)]) -> String {
+        TestDialect.encode_query(query)
+    }
+    fn request_id_header(&self) -> &'static str {
+        "x-request-id"
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_that_cannot_be_signed_is_never_sent() {
+    let t = Scripted::new(vec![]);
+    let c = Client::new(t.clone(), RetryPolicy::default(), Some(1));
+    let (e, attempts) = c
+        .execute(&Unsignable, &request(), Safety::Idempotent)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Auth, "{e:?}");
+    assert!(e.message.contains("could not sign"), "{}", e.message);
+    assert_eq!(attempts, 1);
+    assert!(t.seen.lock().unwrap().is_empty(), "nothing was sent");
 }

@@ -6,7 +6,6 @@ use crate::config::Credentials;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 /// `YYYY-MM-DDThh:mm:ssZ` in UTC.
 pub const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] =
@@ -14,19 +13,7 @@ pub const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] =
 
 pub const ACS3: &str = "ACS3-HMAC-SHA256";
 
-/// RFC 3986 encoding: `A-Za-z0-9-_.~` literal, everything else upper-case `%XX` of UTF-8
-/// (so space is `%20`, `*` is `%2A`, `~` stays).
-pub fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use super::enc;
 
 /// Every parameter sorted by key, `enc(k)=enc(v)` joined with `&`.
 pub fn canonicalized(params: &[(String, String)]) -> String {
@@ -92,12 +79,13 @@ pub fn sign_rpc(
     let all: Vec<(String, String)> = params.iter().chain(added.iter()).cloned().collect();
     let sts = rpc_string_to_sign(method, &all);
     let sig = rpc_signature(creds.secret_access_key.expose(), &sts);
-    added.push(("Signature".to_string(), sig));
+    added.push(("Signature".to_string(), sig.clone()));
     SignOutput {
         headers: Vec::new(),
         query: added,
         canonical_request: canonicalized(&all),
         string_to_sign: sts,
+        signature: sig,
     }
 }
 
@@ -149,33 +137,6 @@ pub fn acs3_signature(secret: &str, canonical: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
     mac.update(sts.as_bytes());
     hex::encode(mac.finalize().into_bytes())
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Acs3Auth {
-    pub access_key_id: String,
-    pub signed_headers: Vec<String>,
-    pub signature: String,
-}
-
-/// Parses `ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex`.
-pub fn parse_acs3(value: &str) -> Option<Acs3Auth> {
-    let f = super::auth_fields(value, ACS3, &["Credential", "SignedHeaders", "Signature"])?;
-    Some(Acs3Auth {
-        access_key_id: super::field(&f, "Credential")?.to_string(),
-        signed_headers: super::field(&f, "SignedHeaders")?
-            .split(';')
-            .map(str::to_string)
-            .collect(),
-        signature: super::field(&f, "Signature")?.to_string(),
-    })
-}
-
-/// The current time in the format the emulator checks Timestamp / x-acs-date against.
-pub fn parse_timestamp(s: &str) -> Option<OffsetDateTime> {
-    time::PrimitiveDateTime::parse(s, TIMESTAMP)
-        .ok()
-        .map(|t| t.assume_utc())
 }
 
 #[cfg(test)]
@@ -254,14 +215,5 @@ mod tests {
         assert!(out
             .string_to_sign
             .contains("Timestamp%3D2024-05-01T12%253A34%253A56Z"));
-    }
-
-    #[test]
-    fn acs3_authorization_parses() {
-        let a =
-            parse_acs3("ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-date,Signature=ab")
-                .unwrap();
-        assert_eq!(a.signed_headers, ["host", "x-acs-date"]);
-        assert!(parse_acs3("ACS3-HMAC-SHA256 Credential=,SignedHeaders=a,Signature=b").is_none());
     }
 }

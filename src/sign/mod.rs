@@ -27,40 +27,34 @@ pub struct SignContext {
     pub nonce: String,
 }
 
-/// What the signer adds, and what it signed (visible to tests and `-vv` debugging).
+/// What the signer adds, and what it signed (visible to tests and `-vvv` debugging). The
+/// same fields mean the same for every cloud.
 #[derive(Debug, Clone, Default)]
 pub struct SignOutput {
+    /// Headers to add (the signature's own included, where it goes in a header).
     pub headers: Vec<(String, String)>,
+    /// Query parameters to add (the signature's own included, where it goes in the query).
     pub query: Vec<(String, String)>,
+    /// The request in the cloud's canonical form; empty where the signing library keeps it
+    /// to itself (`aws-sigv4`).
     pub canonical_request: String,
+    /// What the final HMAC covers; empty where the signing library keeps it to itself.
     pub string_to_sign: String,
+    /// The signature, as it goes on the wire.
+    pub signature: String,
 }
 
-/// The `Key=value` fields after the algorithm name in an Authorization header
-/// (`ALG K1=v1, K2=v2` or `ALG K1=v1,K2=v2`), only when every field is one of `keys`.
-pub fn auth_fields<'a>(
-    value: &'a str,
-    algorithm: &str,
-    keys: &[&str],
-) -> Option<Vec<(&'a str, &'a str)>> {
-    let rest = value.trim().strip_prefix(algorithm)?.trim_start();
-    let fields: Vec<(&str, &str)> = rest
-        .split(',')
-        .map(|part| part.trim().split_once('='))
-        .collect::<Option<_>>()?;
-    fields
-        .iter()
-        .all(|(k, _)| keys.contains(k))
-        .then_some(fields)
-}
+/// What RFC 3986 leaves unencoded: letters, digits and `-_.~`.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
-/// The value of `key` among `fields`, when present and not empty.
-pub fn field<'a>(fields: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| *v)
-        .filter(|v| !v.is_empty())
+/// RFC 3986 encoding: `A-Za-z0-9-_.~` literal, everything else upper-case `%XX` of UTF-8
+/// (so space is `%20`, `*` is `%2A`, `~` stays), as the Alibaba and AWS signers encode.
+pub fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// `now` in UTC, in a signer's timestamp format.

@@ -1,8 +1,9 @@
 //! Pure builders of Alibaba ECS RPC calls and the CopyImage document's input rules.
 
+use super::options::AlibabaOptions;
 use crate::error::{Error, Result};
 use crate::http::Safety;
-use crate::model::{AlibabaOptions, CloudOptions, CopyRequest};
+use crate::model::{CloudOptions, CopyRequest};
 use crate::provider::ApiCall;
 
 pub const VERSION: &str = "2014-05-26";

@@ -2,7 +2,9 @@
 //! DescribeImages with up to 100 ids per call.
 
 pub mod api;
+pub mod driver;
 pub mod error;
+pub mod options;
 pub mod wire;
 
 use super::{Api, PlannedCall, Provider, Target};
@@ -25,12 +27,15 @@ impl Dialect for AlibabaDialect {
     }
 
     /// RPC parameters live in the query: the signature adds parameters, not headers.
-    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
-        let Some(creds) = &self.creds else { return };
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) -> Result<()> {
+        let Some(creds) = &self.creds else {
+            return Ok(());
+        };
         let mut params = req.query_pairs();
         let out = aliyun::sign_rpc(&req.method, &params, creds, ctx);
         params.extend(out.query);
         req.url.set_query(Some(&aliyun::wire_query(&params)));
+        Ok(())
     }
 
     fn parse_error(&self, resp: &HttpResponse) -> Error {

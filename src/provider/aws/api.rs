@@ -1,10 +1,11 @@
 //! Pure builders of EC2 query calls (2016-11-15) and the input rules.
 
+use super::options::AwsOptions;
 use crate::error::{Error, Result};
 use crate::http::Safety;
-use crate::model::{AwsOptions, CloudOptions, CopyRequest, Kind};
+use crate::model::{CloudOptions, CopyRequest, Kind};
 use crate::provider::ApiCall;
-use crate::sign::aliyun::enc;
+use crate::sign::enc;
 
 pub const VERSION: &str = "2016-11-15";
 

@@ -2,7 +2,10 @@
 //! batched DescribeImages / DescribeSnapshots.
 
 pub mod api;
+pub mod driver;
 pub mod error;
+pub mod options;
+pub mod shared;
 pub mod wire;
 
 use super::{Api, ApiCall, PlannedCall, Provider, Slots, Target};
@@ -29,18 +32,17 @@ impl Dialect for AwsDialect {
 
     /// SigV4 for the request's region: with one endpoint for every region (moto), the region
     /// travels in the signature's scope.
-    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
-        let Some(creds) = &self.creds else { return };
-        if let Err(e) = presign_copy_snapshot(req, creds, ctx) {
-            tracing::error!("could not presign the CopySnapshot URL: {e}");
-        }
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) -> Result<()> {
+        let Some(creds) = &self.creds else {
+            return Ok(());
+        };
+        presign_copy_snapshot(req, creds, ctx)
+            .map_err(|e| crate::http::unsignable(format!("the CopySnapshot PresignedUrl: {e}")))?;
         let region = req.region.clone();
         req.sign_with(&["content-length"], |r| {
-            sigv4::sign(r, creds, ctx, &region, "ec2").unwrap_or_else(|e| {
-                tracing::error!("could not sign the request: {e}");
-                Default::default()
-            })
-        });
+            sigv4::sign(r, creds, ctx, &region, "ec2")
+        })
+        .map(drop)
     }
 
     fn parse_error(&self, resp: &HttpResponse) -> Error {
@@ -50,13 +52,7 @@ impl Dialect for AwsDialect {
     fn encode_query(&self, query: &[(String, String)]) -> String {
         query
             .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    crate::sign::aliyun::enc(k),
-                    crate::sign::aliyun::enc(v)
-                )
-            })
+            .map(|(k, v)| format!("{}={}", crate::sign::enc(k), crate::sign::enc(v)))
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -103,13 +99,7 @@ fn presign_copy_snapshot(
     )?;
     let encoded: Vec<String> = query
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                crate::sign::aliyun::enc(k),
-                crate::sign::aliyun::enc(v)
-            )
-        })
+        .map(|(k, v)| format!("{}={}", crate::sign::enc(k), crate::sign::enc(v)))
         .collect();
     let presigned = format!(
         "{}://{host}{}?{}",

@@ -1,6 +1,7 @@
 //! Baidu Cloud BCC: image and snapshot remote copy, followed through the detail calls.
 
 pub mod api;
+pub mod driver;
 pub mod error;
 pub mod wire;
 
@@ -57,9 +58,10 @@ impl Dialect for BaiduDialect {
         Cloud::Baidu
     }
 
-    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
-        let out = req.sign_with(&[], |r| bce::sign(r, &self.creds, ctx));
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) -> Result<()> {
+        let out = req.sign_with(&[], |r| Ok(bce::sign(r, &self.creds, ctx)))?;
         tracing::trace!(canonical_request = %redact_canonical(&out.canonical_request), "bce-auth-v1");
+        Ok(())
     }
 
     fn parse_error(&self, resp: &HttpResponse) -> Error {

@@ -1,9 +1,10 @@
 //! Pure builders of Huawei IMS requests and the documented input rules.
 
+use super::options::HuaweiOptions;
 use super::wire;
 use crate::error::{Error, Result};
 use crate::http::Safety;
-use crate::model::{CopyRequest, HuaweiOptions};
+use crate::model::CopyRequest;
 use crate::provider::ApiCall;
 
 /// IMS regions: huaweicloudsdkims 3.1.219's `v2/region/ims_region.py` (with `--endpoint`,

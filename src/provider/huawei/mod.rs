@@ -1,7 +1,10 @@
 //! Huawei Cloud IMS: in-region and cross-region image copy, followed through async jobs.
 
 pub mod api;
+pub mod driver;
 pub mod error;
+pub mod options;
+pub mod project;
 pub mod wire;
 
 use super::{Api, PlannedCall, Provider, Slots, Target};
@@ -12,7 +15,7 @@ fn no_cancel() -> Error {
         "Huawei IMS has no call to cancel an image copy",
     )
 }
-use crate::config::{Credentials, Endpoint, ProjectIds};
+use crate::config::{Credentials, Endpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
 use crate::model::{
@@ -20,6 +23,7 @@ use crate::model::{
 };
 use crate::sign::{huawei, SignContext};
 use async_trait::async_trait;
+use project::ProjectIds;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -32,10 +36,13 @@ impl Dialect for HuaweiDialect {
         Cloud::Huawei
     }
 
-    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) {
-        let Some(creds) = &self.creds else { return };
+    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) -> Result<()> {
+        let Some(creds) = &self.creds else {
+            return Ok(());
+        };
         // Content-Length is added by the HTTP layer after signing in the SDK: not signed.
-        req.sign_with(&["content-length"], |r| huawei::sign(r, creds, ctx));
+        req.sign_with(&["content-length"], |r| Ok(huawei::sign(r, creds, ctx)))
+            .map(drop)
     }
 
     fn parse_error(&self, resp: &HttpResponse) -> Error {
@@ -114,7 +121,7 @@ impl HuaweiProvider {
         self.project_ids.get(region).map(str::to_string).ok_or_else(|| {
             Error::auth(format!(
                 "no Huawei project id for region {region}: set {}, pass --project-id, or add project_id to the profile",
-                crate::config::HUAWEI_PROJECT_ID_ENV
+                project::PROJECT_ID_ENV
             ))
             .with_provider(Cloud::Huawei)
         })

@@ -3,13 +3,17 @@
 
 use super::rules::{is_uuid, HUAWEI_REGIONS as REGIONS};
 use super::state::{timestamp, Job, Resource, World};
+pub mod auth;
+use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
+use crate::model::Cloud;
 use crate::sign::huawei as sig;
+use auth::*;
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
-const P: &str = "huawei";
+const P: Cloud = Cloud::Huawei;
 
 /// The region of a request without a `/{region}` prefix.
 pub const DEFAULT_REGION: &str = "cn-north-4";
@@ -24,7 +28,7 @@ const CLOCK_SKEW_SECS: i64 = 15 * 60;
 
 fn image(id_suffix: &str, name: &str) -> Resource {
     Resource {
-        provider: P.into(),
+        provider: P,
         kind: "image".into(),
         region: DEFAULT_REGION.into(),
         id: format!("6f1f3b3c-0000-4000-8000-{id_suffix}"),
@@ -127,46 +131,6 @@ fn with_request_id(mut r: EmuResponse) -> EmuResponse {
 
 fn ok(v: serde_json::Value) -> EmuResponse {
     with_request_id(EmuResponse::json(200, &v))
-}
-
-fn auth_error(detail: &str) -> EmuResponse {
-    apig_error(
-        401,
-        "APIGW.0301",
-        &format!("Incorrect IAM authentication information: {detail}"),
-    )
-}
-
-/// Re-computes `SDK-HMAC-SHA256` from what arrived; returns the access key on success.
-pub fn verify(w: &World, req: &EmuRequest, now: OffsetDateTime) -> Result<String, EmuResponse> {
-    let Some(value) = req.header("authorization") else {
-        return Err(auth_error("Authorization header is missing"));
-    };
-    let Some(auth) = sig::parse_authorization(value) else {
-        return Err(auth_error("Authorization header is malformed"));
-    };
-    let Some(secret) = w.credentials.get(&auth.access_key_id) else {
-        return Err(auth_error(&format!("ak {} not exist", auth.access_key_id)));
-    };
-    let date = req.header(sig::DATE_HEADER).unwrap_or("");
-    let Ok(ts) = time::PrimitiveDateTime::parse(date, sig::TIMESTAMP) else {
-        return Err(auth_error("X-Sdk-Date is missing or malformed"));
-    };
-    if ((now - ts.assume_utc()).whole_seconds()).abs() > CLOCK_SKEW_SECS {
-        return Err(auth_error("request time out of range"));
-    }
-    let canonical = sig::canonical_request(
-        &req.method,
-        &req.raw_path,
-        &req.query,
-        &req.headers,
-        &auth.signed_headers,
-        &req.body,
-    );
-    if sig::signature(secret, &sig::string_to_sign(date, &canonical)) != auth.signature {
-        return Err(auth_error("verify aksk signature fail"));
-    }
-    Ok(auth.access_key_id)
 }
 
 /// The Glance-style status of a Huawei image at `now`.
@@ -387,7 +351,7 @@ fn copy(
         ..src.clone()
     };
     let job = Job {
-        provider: P.into(),
+        provider: P,
         id: uuid::Uuid::new_v4().simple().to_string(),
         project_id: project.to_string(),
         region: region.to_string(),
@@ -492,6 +456,43 @@ fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
         })
         .collect();
     ok(json!({ "images": images }))
+}
+
+/// Huawei IMS as the emulator's registry lists it.
+pub struct Emulated;
+
+impl EmulatedCloud for Emulated {
+    fn route(&self, req: &EmuRequest) -> Option<Route> {
+        route(req)
+    }
+
+    fn handle(&self, w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
+        handle(w, req, action)
+    }
+
+    fn region_of(&self, req: &EmuRequest) -> String {
+        req.region.clone().unwrap_or_else(|| DEFAULT_REGION.into())
+    }
+
+    fn status_of(&self, r: &Resource, now: f64) -> String {
+        status_of(r, now)
+    }
+
+    fn error(&self, status: u16, code: &str, message: &str) -> EmuResponse {
+        apig_error(status, code, message)
+    }
+
+    fn throttle(&self) -> (u16, &'static str) {
+        (429, "APIGW.0308")
+    }
+
+    fn seed(&self, w: &mut World) {
+        seed(w)
+    }
+
+    fn clone_id(&self, _kind: &str, n: usize) -> String {
+        format!("6f1f3b3c-0000-4000-9000-{n:012x}")
+    }
 }
 
 #[cfg(test)]

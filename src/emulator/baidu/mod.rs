@@ -1,8 +1,12 @@
 //! Baidu BCC in the emulator: remote copy of images and snapshots, cancel, and detail calls.
 
 use super::state::{new_id, timestamp, Resource, TokenEntry, World};
+pub mod auth;
+use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
+use crate::model::Cloud;
 use crate::sign::bce;
+use auth::*;
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -16,11 +20,11 @@ pub const NO_COPY_REGION: &str = "bd";
 /// How far a request's timestamp may run ahead of the emulator's clock.
 const CLOCK_SKEW_SECS: i64 = 15 * 60;
 
-const P: &str = "baidu";
+const P: Cloud = Cloud::Baidu;
 
 fn image(region: &str, id: &str, name: &str) -> Resource {
     Resource {
-        provider: P.into(),
+        provider: P,
         kind: "image".into(),
         region: region.into(),
         id: id.into(),
@@ -112,63 +116,6 @@ fn ok(value: serde_json::Value) -> EmuResponse {
     r.headers
         .push(("x-bce-request-id".into(), uuid::Uuid::new_v4().to_string()));
     r
-}
-
-/// Re-computes the `bce-auth-v1` signature from what arrived on the wire.
-pub fn verify(w: &World, req: &EmuRequest, now: OffsetDateTime) -> Result<(), EmuResponse> {
-    let Some(value) = req.header("authorization") else {
-        return Err(error(
-            403,
-            "AccessDenied",
-            "Access denied: no Authorization header.",
-        ));
-    };
-    let Some(auth) = bce::parse_authorization(value) else {
-        return Err(error(
-            400,
-            "InvalidHTTPAuthHeader",
-            "The Authorization header is malformed.",
-        ));
-    };
-    let Some(secret) = w.credentials.get(&auth.access_key_id) else {
-        return Err(error(
-            403,
-            "InvalidAccessKeyId",
-            "The access key id does not exist.",
-        ));
-    };
-    let Ok(ts) = time::PrimitiveDateTime::parse(&auth.timestamp, bce::TIMESTAMP) else {
-        return Err(error(
-            400,
-            "InvalidHTTPAuthHeader",
-            "The timestamp in the Authorization header is malformed.",
-        ));
-    };
-    let ts = ts.assume_utc();
-    let age = (now - ts).whole_seconds();
-    if age > i64::from(auth.expiration) || age < -CLOCK_SKEW_SECS {
-        return Err(error(
-            400,
-            "RequestExpired",
-            "The request has expired or its time is too far from the server's.",
-        ));
-    }
-    let canonical = bce::canonical_request(
-        &req.method,
-        &req.raw_path,
-        &req.query,
-        &req.headers,
-        &auth.signed_headers,
-    );
-    let prefix = bce::auth_prefix(&auth.access_key_id, &auth.timestamp, auth.expiration);
-    if bce::signature(secret, &prefix, &canonical) != auth.signature {
-        return Err(error(
-            400,
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided.",
-        ));
-    }
-    Ok(())
 }
 
 pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
@@ -444,6 +391,43 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
         },
     );
     ok(response)
+}
+
+/// Baidu BCC as the emulator's registry lists it.
+pub struct Emulated;
+
+impl EmulatedCloud for Emulated {
+    fn route(&self, req: &EmuRequest) -> Option<Route> {
+        route(req)
+    }
+
+    fn handle(&self, w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
+        handle(w, req, action)
+    }
+
+    fn region_of(&self, req: &EmuRequest) -> String {
+        req.region.clone().unwrap_or_else(|| DEFAULT_REGION.into())
+    }
+
+    fn error(&self, status: u16, code: &str, message: &str) -> EmuResponse {
+        error(status, code, message)
+    }
+
+    fn throttle(&self) -> (u16, &'static str) {
+        (429, "RequestLimitExceeded")
+    }
+
+    fn seed(&self, w: &mut World) {
+        seed(w)
+    }
+
+    fn clone_id(&self, kind: &str, n: usize) -> String {
+        if kind == "image" {
+            format!("m-clone{n:06}")
+        } else {
+            format!("s-clone{n:06}")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,13 +3,20 @@
 
 use super::rules::ALIBABA_REGIONS as REGIONS;
 use super::state::{Resource, World};
+pub mod auth;
+use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
+use crate::model::Cloud;
 use crate::sign::aliyun as sig;
+use auth::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-const P: &str = "alibaba";
+const P: Cloud = Cloud::Alibaba;
+
+/// The ECS API version every request names.
+const ECS_VERSION: &str = "2014-05-26";
 
 /// The region of a request whose RegionId is missing.
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
@@ -31,7 +38,7 @@ const CLOCK_SKEW_SECS: i64 = 15 * 60;
 
 fn image(id: &str, name: &str) -> Resource {
     Resource {
-        provider: P.into(),
+        provider: P,
         kind: "image".into(),
         region: DEFAULT_REGION.into(),
         id: id.into(),
@@ -106,6 +113,10 @@ pub fn route(req: &EmuRequest) -> Option<Route> {
         return None;
     }
     let p = params(req);
+    // ECS's API version: another cloud's query API (EC2's has its own) is not ours.
+    if param(&p, "Version") != Some(ECS_VERSION) {
+        return None;
+    }
     let action = match param(&p, "Action")? {
         "CopyImage" => "CopyImage",
         "CancelCopyImage" => "CancelCopyImage",
@@ -149,101 +160,6 @@ pub fn error(status: u16, code: &str, message: &str) -> EmuResponse {
 fn ok(mut v: serde_json::Value) -> EmuResponse {
     v["RequestId"] = json!(uuid::Uuid::new_v4().to_string().to_uppercase());
     EmuResponse::json(200, &v)
-}
-
-fn check_time(ts: &str, now: OffsetDateTime) -> Result<(), EmuResponse> {
-    match sig::parse_timestamp(ts) {
-        Some(t) if (now - t).whole_seconds().abs() <= CLOCK_SKEW_SECS => Ok(()),
-        _ => Err(error(
-            400,
-            "InvalidTimeStamp.Expired",
-            "Specified time stamp or date value is expired.",
-        )),
-    }
-}
-
-fn use_nonce(w: &mut World, nonce: &str) -> Result<(), EmuResponse> {
-    if nonce.is_empty() || !w.nonces.insert(nonce.to_string()) {
-        return Err(error(
-            400,
-            "SignatureNonceUsed",
-            "Specified signature nonce was used already.",
-        ));
-    }
-    Ok(())
-}
-
-fn mismatch(string_to_sign: &str) -> EmuResponse {
-    // The old SDK compares the part after ':' with its own string to sign.
-    error(
-        400,
-        "SignatureDoesNotMatch",
-        &format!("Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"),
-    )
-}
-
-/// Verifies the RPC signature or ACS3 from what arrived; returns the access key.
-pub fn verify(w: &mut World, req: &EmuRequest, now: OffsetDateTime) -> Result<String, EmuResponse> {
-    if let Some(auth) = req
-        .header("authorization")
-        .filter(|a| a.starts_with(sig::ACS3))
-    {
-        let Some(a) = sig::parse_acs3(auth) else {
-            return Err(error(
-                400,
-                "IncompleteSignature",
-                "The request signature does not conform to Aliyun standards.",
-            ));
-        };
-        let Some(secret) = w.credentials.get(&a.access_key_id).cloned() else {
-            return Err(error(
-                404,
-                "InvalidAccessKeyId.NotFound",
-                "Specified access key is not found.",
-            ));
-        };
-        check_time(req.header("x-acs-date").unwrap_or(""), now)?;
-        let payload = hex::encode(Sha256::digest(&req.body));
-        let canonical = sig::acs3_canonical_request(
-            &req.method,
-            &req.raw_path,
-            &req.query,
-            &req.headers,
-            &a.signed_headers,
-            &payload,
-        );
-        if sig::acs3_signature(&secret, &canonical) != a.signature {
-            return Err(mismatch(&format!(
-                "{}\n{}",
-                sig::ACS3,
-                hex::encode(Sha256::digest(canonical.as_bytes()))
-            )));
-        }
-        use_nonce(w, req.header("x-acs-signature-nonce").unwrap_or(""))?;
-        return Ok(a.access_key_id);
-    }
-    let p = params(req);
-    let (Some(ak), Some(signature)) = (param(&p, "AccessKeyId"), param(&p, "Signature")) else {
-        return Err(error(
-            400,
-            "IncompleteSignature",
-            "The request signature does not conform to Aliyun standards.",
-        ));
-    };
-    let Some(secret) = w.credentials.get(ak).cloned() else {
-        return Err(error(
-            404,
-            "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.",
-        ));
-    };
-    check_time(param(&p, "Timestamp").unwrap_or(""), now)?;
-    let sts = sig::rpc_string_to_sign(&req.method, &p);
-    if sig::rpc_signature(&secret, &sts) != signature {
-        return Err(mismatch(&sts));
-    }
-    use_nonce(w, param(&p, "SignatureNonce").unwrap_or(""))?;
-    Ok(ak.to_string())
 }
 
 pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
@@ -517,6 +433,47 @@ fn describe(w: &World, p: &[(String, String)], region: &str) -> EmuResponse {
         "TotalCount": matching.len(), "PageNumber": page, "PageSize": page_size,
         "RegionId": region, "Images": { "Image": images },
     }))
+}
+
+/// Alibaba ECS as the emulator's registry lists it.
+pub struct Emulated;
+
+impl EmulatedCloud for Emulated {
+    fn route(&self, req: &EmuRequest) -> Option<Route> {
+        route(req)
+    }
+
+    fn handle(&self, w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
+        handle(w, req, action)
+    }
+
+    fn region_of(&self, req: &EmuRequest) -> String {
+        region_of(req)
+    }
+
+    fn ids(&self, req: &EmuRequest) -> usize {
+        image_ids(req)
+    }
+
+    fn error(&self, status: u16, code: &str, message: &str) -> EmuResponse {
+        error(status, code, message)
+    }
+
+    fn throttle(&self) -> (u16, &'static str) {
+        (400, "Throttling.User")
+    }
+
+    fn seed(&self, w: &mut World) {
+        seed(w)
+    }
+
+    fn clone_id(&self, kind: &str, n: usize) -> String {
+        if kind == "image" {
+            format!("m-clone{n:06}")
+        } else {
+            format!("s-clone{n:06}")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,12 +3,16 @@
 
 use super::rules::AWS_REGIONS as REGIONS;
 use super::state::{Resource, World};
+pub mod auth;
+use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
+use crate::model::Cloud;
 use crate::sign::aws as sigv4;
+use auth::*;
 use std::fmt::Write as _;
 use time::OffsetDateTime;
 
-const P: &str = "aws";
+const P: Cloud = Cloud::Aws;
 const XMLNS: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
 const CLOCK_SKEW_SECS: i64 = 15 * 60;
 
@@ -22,7 +26,7 @@ fn hex17() -> String {
 
 fn resource(kind: &str, id: &str, name: &str) -> Resource {
     Resource {
-        provider: P.into(),
+        provider: P,
         kind: kind.into(),
         region: "us-east-1".into(),
         id: id.into(),
@@ -138,7 +142,7 @@ pub fn ids(req: &EmuRequest) -> usize {
 /// The region a request was signed for.
 pub fn region_of(req: &EmuRequest) -> String {
     req.header("authorization")
-        .and_then(sigv4::parse_authorization)
+        .and_then(parse_authorization)
         .map(|a| a.region)
         .unwrap_or_else(|| "us-east-1".into())
 }
@@ -175,44 +179,6 @@ fn ok(action: &str, inner: &str) -> EmuResponse {
         )
         .into_bytes(),
     }
-}
-
-fn auth_failure() -> EmuResponse {
-    error(
-        401,
-        "AuthFailure",
-        "AWS was not able to validate the provided access credentials",
-    )
-}
-
-pub fn verify(w: &World, req: &EmuRequest, now: OffsetDateTime) -> Result<(), EmuResponse> {
-    let Some(auth) = req
-        .header("authorization")
-        .and_then(sigv4::parse_authorization)
-    else {
-        return Err(auth_failure());
-    };
-    let Some(secret) = w.credentials.get(&auth.access_key_id) else {
-        return Err(auth_failure());
-    };
-    let date = req.header("x-amz-date").unwrap_or("");
-    match time::PrimitiveDateTime::parse(date, sigv4::TIMESTAMP) {
-        Ok(t) if (now - t.assume_utc()).whole_seconds().abs() <= CLOCK_SKEW_SECS => {}
-        _ => return Err(error(400, "RequestExpired", "Request has expired.")),
-    }
-    let expected = sigv4::expected_signature(
-        &req.method,
-        &req.raw_path,
-        &req.query,
-        &req.headers,
-        &req.body,
-        &auth,
-        secret,
-    );
-    if expected.as_deref() != Some(auth.signature.as_str()) {
-        return Err(auth_failure());
-    }
-    Ok(())
 }
 
 /// The EC2 state word of a resource at `now`.
@@ -392,61 +358,6 @@ fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuRes
     )
 }
 
-/// CopySnapshot's `PresignedUrl` (the API reference: required to copy an encrypted
-/// snapshot): a CopySnapshot of the same source, presigned in the source region by a known
-/// key, its signature right (its expiry is not checked). Present on an unencrypted source, it
-/// is checked the same way.
-fn check_presigned_url(
-    w: &World,
-    p: &[(String, String)],
-    source: usize,
-    source_region: &str,
-) -> Result<(), EmuResponse> {
-    let invalid = |why: &str| {
-        Err(error(
-            400,
-            "InvalidParameterValue",
-            &format!("The PresignedUrl parameter is invalid: {why}."),
-        ))
-    };
-    let Some(presigned) = param(p, "PresignedUrl") else {
-        return if w.resources[source]
-            .attrs
-            .get("encrypted")
-            .map(String::as_str)
-            == Some("true")
-        {
-            Err(error(
-                400,
-                "MissingParameter",
-                "The request must contain the parameter PresignedUrl to copy an encrypted snapshot.",
-            ))
-        } else {
-            Ok(())
-        };
-    };
-    let Ok(url) = url::Url::parse(presigned) else {
-        return invalid("not a URL");
-    };
-    let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let credential = get("X-Amz-Credential").unwrap_or("");
-    let ak = credential.split('/').next().unwrap_or("");
-    let Some(secret) = w.credentials.get(ak) else {
-        return invalid("unknown access key");
-    };
-    if get("Action") != Some("CopySnapshot")
-        || get("SourceSnapshotId") != param(p, "SourceSnapshotId")
-        || !credential.contains(&format!("/{source_region}/ec2/"))
-    {
-        return invalid("it does not presign this CopySnapshot in the source region");
-    }
-    match sigv4::presigned_matches(&url, secret) {
-        Some(true) => Ok(()),
-        _ => invalid("its signature does not match"),
-    }
-}
-
 fn tag_set(r: &Resource) -> String {
     let mut s = String::from("<tagSet>");
     for (k, v) in r
@@ -579,6 +490,51 @@ fn deregister(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
     };
     w.remove(i);
     ok("DeregisterImage", "<return>true</return>")
+}
+
+/// AWS EC2 as the emulator's registry lists it.
+pub struct Emulated;
+
+impl EmulatedCloud for Emulated {
+    fn route(&self, req: &EmuRequest) -> Option<Route> {
+        route(req)
+    }
+
+    fn handle(&self, w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
+        handle(w, req, action)
+    }
+
+    fn region_of(&self, req: &EmuRequest) -> String {
+        region_of(req)
+    }
+
+    fn ids(&self, req: &EmuRequest) -> usize {
+        ids(req)
+    }
+
+    fn status_of(&self, r: &Resource, now: f64) -> String {
+        status_of(r, now)
+    }
+
+    fn error(&self, status: u16, code: &str, message: &str) -> EmuResponse {
+        error(status, code, message)
+    }
+
+    fn throttle(&self) -> (u16, &'static str) {
+        (503, "RequestLimitExceeded")
+    }
+
+    fn seed(&self, w: &mut World) {
+        seed(w)
+    }
+
+    fn clone_id(&self, kind: &str, n: usize) -> String {
+        if kind == "image" {
+            format!("ami-1{n:016x}")
+        } else {
+            format!("snap-1{n:016x}")
+        }
+    }
 }
 
 #[cfg(test)]
