@@ -1,11 +1,12 @@
 //! Command-line syntax (clap types stay in this module).
 
-use crate::commands::{Action, CopySpec, EmulatorSpec, Globals, Invocation, OutputFormat};
+use crate::commands::{Action, CopySpec, Globals, Invocation, OutputFormat};
 use crate::model::{Cloud, CloudOptions, Kind};
 use crate::provider::alibaba::options::AlibabaOptions;
 use crate::provider::aws::options::AwsOptions;
 use crate::provider::huawei::options::HuaweiOptions;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+#[cfg(feature = "emulator")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -174,6 +175,7 @@ enum Command {
     )]
     Status(StatusArgs),
     /// Run the local emulator of the clouds' copy APIs
+    #[cfg(feature = "emulator")]
     Emulator(EmulatorArgs),
     /// Check each cloud's credentials, endpoint and clock, and say what a copy needs
     #[command(
@@ -422,6 +424,7 @@ struct CancelArgs {
     force: bool,
 }
 
+#[cfg(feature = "emulator")]
 #[derive(Args, Debug)]
 struct EmulatorArgs {
     /// Address to listen on (loopback)
@@ -446,6 +449,7 @@ struct EmulatorArgs {
 }
 
 /// An `IP:PORT` to listen on; `localhost:PORT` is answered with the address to write.
+#[cfg(feature = "emulator")]
 fn listen_addr(s: &str) -> Result<SocketAddr, String> {
     s.parse::<SocketAddr>()
         .map_err(|_| match s.strip_prefix("localhost:") {
@@ -455,6 +459,7 @@ fn listen_addr(s: &str) -> Result<SocketAddr, String> {
 }
 
 /// A finite number from `MIN_MILLI / 1000` to `MAX_MILLI / 1000`.
+#[cfg(feature = "emulator")]
 fn number_in<const MIN_MILLI: u64, const MAX_MILLI: u64>(s: &str) -> Result<f64, String> {
     let (min, max) = (MIN_MILLI as f64 / 1000.0, MAX_MILLI as f64 / 1000.0);
     match s.trim().parse::<f64>() {
@@ -590,9 +595,9 @@ impl Cli {
         let g = self.global;
         let action = match self.command {
             Command::Baidu { command } => match command {
-                BaiduCommand::Image(a) => Action::Copy(copy_spec(Kind::Image, a, None)),
+                BaiduCommand::Image(a) => Action::Copy(Box::new(copy_spec(Kind::Image, a, None))),
                 BaiduCommand::Snapshot(a) => {
-                    Action::Copy(copy_spec(Kind::Snapshot, a.copy, a.client_token))
+                    Action::Copy(Box::new(copy_spec(Kind::Snapshot, a.copy, a.client_token)))
                 }
                 BaiduCommand::Cancel(a) => Action::Cancel {
                     cloud: Cloud::Baidu,
@@ -603,10 +608,10 @@ impl Cli {
                 },
             },
             Command::Huawei { command } => match command {
-                HuaweiCommand::Image(a) => Action::Copy(huawei_spec(a)),
+                HuaweiCommand::Image(a) => Action::Copy(Box::new(huawei_spec(a))),
             },
             Command::Alibaba { command } => match command {
-                AlibabaCommand::Image(a) => Action::Copy(alibaba_spec(a)),
+                AlibabaCommand::Image(a) => Action::Copy(Box::new(alibaba_spec(a))),
                 AlibabaCommand::Cancel(a) => Action::Cancel {
                     cloud: Cloud::Alibaba,
                     kind: Kind::Image,
@@ -616,8 +621,8 @@ impl Cli {
                 },
             },
             Command::Aws { command } => match command {
-                AwsCommand::Image(a) => Action::Copy(aws_spec(Kind::Image, a)),
-                AwsCommand::Snapshot(a) => Action::Copy(aws_spec(Kind::Snapshot, a)),
+                AwsCommand::Image(a) => Action::Copy(Box::new(aws_spec(Kind::Image, a))),
+                AwsCommand::Snapshot(a) => Action::Copy(Box::new(aws_spec(Kind::Snapshot, a))),
                 AwsCommand::Cancel(a) => Action::Cancel {
                     cloud: Cloud::Aws,
                     kind: Kind::Image,
@@ -651,7 +656,8 @@ impl Cli {
                     .expect("rendering into memory does not fail");
                 Action::Print(String::from_utf8_lossy(&out).into_owned())
             }
-            Command::Emulator(a) => Action::Emulator(EmulatorSpec {
+            #[cfg(feature = "emulator")]
+            Command::Emulator(a) => Action::Emulator(crate::commands::EmulatorSpec {
                 listen: a.listen,
                 access_key: a.access_key,
                 secret_key: a.secret_key,

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod engine;
 pub mod error;

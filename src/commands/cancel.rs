@@ -23,7 +23,8 @@ pub async fn run(
         .first()
         .copied()
         .unwrap_or_default();
-    let custom = context::custom_endpoint(g, env, cloud)?;
+    let settings = context::Settings::load(g, env)?;
+    let custom = settings.custom_endpoint(cloud);
     cloud
         .driver()
         .validate_cancel(kind, id, region.unwrap_or(stand_in), custom)?;
@@ -39,9 +40,16 @@ pub async fn run(
         Some(path) => Some(report::read(path)?),
         None => None,
     };
+    let ctx = context::build(&settings, &[cloud], None).await?;
     let region = match region {
         Some(r) => r.to_string(),
-        None => find_region(g, env, cloud, kind, id, rep.as_ref()).await?,
+        None => match find_region(g, &ctx, cloud, kind, id, rep.as_ref()).await {
+            Ok(r) => r,
+            Err(e) => {
+                ctx.shutdown().await;
+                return Err(e);
+            }
+        },
     };
     let region = region.as_str();
     let mine = |r: &crate::model::CopyRecord| {
@@ -53,7 +61,6 @@ pub async fn run(
         let rec = r.records.iter().find(|r| mine(r))?;
         rec.grace_left(g.missing_grace, time::OffsetDateTime::now_utc())
     });
-    let ctx = context::build(g, env, &[cloud], None).await?;
     let result = crate::provider::guarded_cancel(
         ctx.providers[&cloud].as_ref(),
         kind,
@@ -112,7 +119,7 @@ pub async fn run(
 /// The region of the copy `id`: the report's record of it, else a look-up in every region.
 async fn find_region(
     g: &Globals,
-    env: &Environment,
+    ctx: &context::Context,
     cloud: Cloud,
     kind: Kind,
     id: &str,
@@ -125,7 +132,6 @@ async fn find_region(
     }) {
         return Ok(r.dest_region.clone());
     }
-    let ctx = context::build(g, env, &[cloud], None).await?;
     let found = crate::engine::locate::locate(
         ctx.providers[&cloud].as_ref(),
         kind,
@@ -135,6 +141,5 @@ async fn find_region(
         g.concurrency,
     )
     .await;
-    ctx.shutdown().await;
     Ok(found?.region)
 }

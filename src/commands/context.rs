@@ -1,8 +1,10 @@
-//! Builds what a run talks through: the sandbox emulator, endpoints, credentials, providers.
+//! What a run talks through. `Settings` is what the flags, the environment and the config
+//! file come to, read and checked once; `build` makes the transport and the providers from
+//! it (and starts the sandbox when asked).
 
+use super::sandbox::Sandbox;
 use super::{Environment, Globals};
-use crate::config::{self, Credentials, Endpoint, Secret};
-use crate::emulator::{self, EmulatorConfig};
+use crate::config::{self, CloudProfile, ConfigFile, Credentials, Endpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::pace::Pacer;
 use crate::http::{Client, ReqwestTransport, RetryPolicy};
@@ -13,12 +15,87 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The sandbox emulator's speed: a five-minute copy takes three seconds.
-const SANDBOX_SPEED: f64 = 100.0;
+/// A run's resolved settings: the config file (read once per process; none with
+/// `--sandbox`), the profile in use and the flags that pick endpoints and credentials.
+pub struct Settings<'a> {
+    pub globals: &'a Globals,
+    pub env: &'a Environment,
+    file: Option<ConfigFile>,
+}
+
+impl<'a> Settings<'a> {
+    /// Reads the config file (its warnings said once, as warnings: not under `-q`).
+    pub fn load(globals: &'a Globals, env: &'a Environment) -> Result<Self> {
+        let file = if globals.sandbox {
+            None
+        } else {
+            env.config
+                .get_or_init(|| config::load_config(&env.vars, &mut |w| tracing::warn!("{w}")))
+                .clone()?
+        };
+        Ok(Settings { globals, env, file })
+    }
+
+    /// The config file, when there is one.
+    pub fn file(&self) -> Option<&ConfigFile> {
+        self.file.as_ref()
+    }
+
+    fn profile_name(&self) -> &str {
+        self.globals.profile.as_deref().unwrap_or("default")
+    }
+
+    /// The cloud's table in the profile in use.
+    pub fn profile(&self, cloud: Cloud) -> Option<&CloudProfile> {
+        self.file
+            .as_ref()
+            .and_then(|f| f.profiles.get(self.profile_name()))
+            .and_then(|p| p.cloud(cloud))
+    }
+
+    /// True when requests for `cloud` go somewhere other than its public endpoint.
+    pub fn custom_endpoint(&self, cloud: Cloud) -> bool {
+        self.globals.sandbox
+            || self.globals.endpoint.is_some()
+            || self.profile(cloud).is_some_and(|c| c.endpoint.is_some())
+    }
+
+    /// The cloud's default-region setting and its name (see `config::default_region`), for
+    /// finding a source when `--region` is not given.
+    pub fn default_region(&self, cloud: Cloud) -> Option<(String, String)> {
+        config::default_region(cloud, &self.env.vars, self.profile(cloud))
+    }
+
+    /// The endpoint for `cloud`: `--endpoint`, else the report's, else the profile's, else
+    /// the cloud's own.
+    pub fn endpoint(&self, cloud: Cloud, recorded: Option<&str>) -> Result<Endpoint> {
+        if let Some(e) = &self.globals.endpoint {
+            return Endpoint::parse(e, "--endpoint");
+        }
+        if let Some(e) = recorded {
+            return Endpoint::parse(e, "--report (its endpoint)");
+        }
+        if let Some(e) = self.profile(cloud).and_then(|c| c.endpoint.as_deref()) {
+            let flag = format!("endpoint in profile `{}`", self.profile_name());
+            return Endpoint::parse(e, &flag);
+        }
+        cloud.driver().endpoint()
+    }
+
+    /// The cloud's credentials (see `config::resolve_credentials`).
+    pub fn credentials(&self, cloud: Cloud) -> Result<Credentials> {
+        config::resolve_credentials(
+            cloud,
+            &self.env.vars,
+            self.globals.profile.as_deref(),
+            self.file.as_ref(),
+        )
+    }
+}
 
 pub struct Context {
     pub providers: BTreeMap<Cloud, Arc<dyn Provider>>,
-    pub sandbox: Option<emulator::Handle>,
+    pub sandbox: Option<Sandbox>,
     /// The endpoint override in force (recorded in the report).
     pub endpoint: Option<String>,
     pub poll_initial: Duration,
@@ -27,71 +104,10 @@ pub struct Context {
 
 impl Context {
     pub async fn shutdown(self) {
-        if let Some(h) = self.sandbox {
-            h.shutdown().await;
+        if let Some(s) = self.sandbox {
+            s.shutdown().await;
         }
     }
-}
-
-/// The endpoint for `cloud`: `--endpoint`, else the report's, else the profile's, else the default.
-pub fn endpoint(
-    g: &Globals,
-    cloud: Cloud,
-    recorded: Option<&str>,
-    file: Option<&config::ConfigFile>,
-) -> Result<Endpoint> {
-    if let Some(e) = &g.endpoint {
-        return Endpoint::parse(e, "--endpoint");
-    }
-    if let Some(e) = recorded {
-        return Endpoint::parse(e, "--report (its endpoint)");
-    }
-    let profile = g.profile.as_deref().unwrap_or("default");
-    if let Some(e) = file
-        .and_then(|f| f.profiles.get(profile))
-        .and_then(|p| p.cloud(cloud))
-        .and_then(|c| c.endpoint.as_deref())
-    {
-        return Endpoint::parse(e, &format!("endpoint in profile `{profile}`"));
-    }
-    cloud.driver().endpoint()
-}
-
-/// True when requests for `cloud` go somewhere other than its public endpoint.
-pub fn custom_endpoint(g: &Globals, env: &Environment, cloud: Cloud) -> Result<bool> {
-    if g.sandbox || g.endpoint.is_some() {
-        return Ok(true);
-    }
-    let file = load_config(env)?;
-    let profile = g.profile.as_deref().unwrap_or("default");
-    Ok(file
-        .as_ref()
-        .and_then(|f| f.profiles.get(profile))
-        .and_then(|p| p.cloud(cloud))
-        .is_some_and(|c| c.endpoint.is_some()))
-}
-
-/// The cloud's default-region setting and its name (see `config::default_region`), for
-/// finding a source when `--region` is not given.
-pub fn default_region(
-    g: &Globals,
-    env: &Environment,
-    cloud: Cloud,
-) -> Result<Option<(String, String)>> {
-    let file = if g.sandbox { None } else { load_config(env)? };
-    let profile = file
-        .as_ref()
-        .and_then(|f| f.profiles.get(g.profile.as_deref().unwrap_or("default")))
-        .and_then(|p| p.cloud(cloud));
-    Ok(config::default_region(cloud, &env.vars, profile))
-}
-
-/// The config file, read once per process (its warnings said once, as warnings: not under
-/// `-q`).
-pub fn load_config(env: &Environment) -> Result<Option<config::ConfigFile>> {
-    env.config
-        .get_or_init(|| config::load_config(&env.vars, &mut |w| tracing::warn!("{w}")))
-        .clone()
 }
 
 /// Each cloud's default rate, overridden by `--rate-limit RPS` then `--rate-limit CLOUD=RPS`.
@@ -120,93 +136,83 @@ fn poll_initial(g: &Globals, sandbox: bool) -> Duration {
     })
 }
 
+/// One cloud's endpoint and credentials for this run.
+struct Resolved {
+    endpoint: Endpoint,
+    credentials: Credentials,
+}
+
+/// Each cloud's endpoint and credentials: the sandbox's, or from the settings.
+fn resolve(
+    s: &Settings<'_>,
+    sandbox: Option<&Sandbox>,
+    clouds: &[Cloud],
+    recorded_endpoint: Option<&str>,
+) -> Result<BTreeMap<Cloud, Resolved>> {
+    clouds
+        .iter()
+        .map(|&cloud| {
+            let resolved = match sandbox {
+                Some(sb) => Resolved {
+                    endpoint: Endpoint::parse(&sb.endpoint_template(), "--sandbox")?,
+                    credentials: sb.credentials(),
+                },
+                None => Resolved {
+                    endpoint: s.endpoint(cloud, recorded_endpoint)?,
+                    credentials: s.credentials(cloud)?,
+                },
+            };
+            Ok((cloud, resolved))
+        })
+        .collect()
+}
+
+/// The HTTP client every provider shares: TLS certificates are checked unless every
+/// endpoint is this machine.
+fn client(g: &Globals, resolved: &BTreeMap<Cloud, Resolved>, sandbox: bool) -> Result<Client> {
+    let all_loopback = resolved
+        .values()
+        .all(|r| config::is_loopback_endpoint(r.endpoint.template()));
+    let transport = ReqwestTransport::new(g.request_timeout, !all_loopback)
+        .map_err(|e| Error::new(ErrorKind::Io, e.message))?;
+    Ok(Client::new(
+        Arc::new(transport),
+        RetryPolicy {
+            max_attempts: g.max_attempts,
+            // One poll interval: how often this run looks at the cloud anyway.
+            reconcile_pause: poll_initial(g, sandbox),
+            ..RetryPolicy::default()
+        },
+        None,
+    )
+    .with_pacer(pacer(g))
+    .with_max_in_flight(g.concurrency))
+}
+
 /// Starts the sandbox when asked, resolves credentials and endpoints, and builds the providers.
 pub async fn build(
-    g: &Globals,
-    env: &Environment,
+    s: &Settings<'_>,
     clouds: &[Cloud],
     recorded_endpoint: Option<&str>,
 ) -> Result<Context> {
-    let (sandbox, endpoint_override, file) = if g.sandbox {
-        let cfg = EmulatorConfig {
-            speed: SANDBOX_SPEED,
-            ..EmulatorConfig::default()
-        };
-        let h = emulator::start(cfg)
-            .await
-            .map_err(|e| Error::io("starting the sandbox emulator", e))?;
-        if !g.quiet {
-            crate::errln!(
-                "imgcopy: sandbox: using the built-in emulator at {} with sandbox credentials; nothing real is copied",
-                h.base_url()
-            );
-        }
-        let t = h.endpoint_template();
-        (Some(h), Some(t), None)
-    } else {
-        (None, None, load_config(env)?)
+    let g = s.globals;
+    let sandbox = match g.sandbox {
+        true => Some(Sandbox::start(g.quiet).await?),
+        false => None,
     };
-    let mut globals = g.clone();
-    if let Some(t) = &endpoint_override {
-        globals.endpoint = Some(t.clone());
-    }
-    let mut endpoints = BTreeMap::new();
-    let mut creds = BTreeMap::new();
-    for &cloud in clouds {
-        let ep = endpoint(&globals, cloud, recorded_endpoint, file.as_ref())?;
-        let c = if sandbox.is_some() {
-            Credentials {
-                access_key_id: emulator::SANDBOX_ACCESS_KEY.into(),
-                secret_access_key: Secret::new(emulator::SANDBOX_SECRET_KEY),
-                session_token: None,
-            }
-        } else {
-            config::resolve_credentials(cloud, &env.vars, g.profile.as_deref(), file.as_ref())?
-        };
-        endpoints.insert(cloud, ep);
-        creds.insert(cloud, c);
-    }
-    let all_loopback = endpoints.values().all(|e| {
-        e.url_for("region")
-            .ok()
-            .and_then(|u| {
-                u.host_str()
-                    .map(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
-            })
-            .unwrap_or(false)
-    });
-    let transport = ReqwestTransport::new(g.request_timeout, !all_loopback)
-        .map_err(|e| Error::new(ErrorKind::Io, e.message))?;
-    let client = Arc::new(
-        Client::new(
-            Arc::new(transport),
-            RetryPolicy {
-                max_attempts: g.max_attempts,
-                // One poll interval: how often this run looks at the cloud anyway.
-                reconcile_pause: poll_initial(g, sandbox.is_some()),
-                ..RetryPolicy::default()
-            },
-            None,
-        )
-        .with_pacer(pacer(g))
-        .with_max_in_flight(g.concurrency),
-    );
+    let resolved = resolve(s, sandbox.as_ref(), clouds, recorded_endpoint)?;
+    let client = Arc::new(client(g, &resolved, sandbox.is_some())?);
     let mut providers: BTreeMap<Cloud, Arc<dyn Provider>> = BTreeMap::new();
-    for &cloud in clouds {
-        let (ep, c) = (endpoints[&cloud].clone(), creds[&cloud].clone());
-        let profile = file
-            .as_ref()
-            .and_then(|f| f.profiles.get(g.profile.as_deref().unwrap_or("default")))
-            .and_then(|p| p.cloud(cloud));
+    for (cloud, r) in resolved {
         let p = cloud.driver().build(Setup {
             client: client.clone(),
-            credentials: c,
-            endpoint: ep,
+            credentials: r.credentials,
+            endpoint: r.endpoint,
             concurrency: g.concurrency,
-            env: &env.vars,
-            profile,
+            env: &s.env.vars,
+            profile: s.profile(cloud),
             project_ids: &g.project_id,
-            sandbox_project: sandbox.as_ref().map(|_| emulator::SANDBOX_PROJECT_ID),
+            sandbox_project: sandbox.as_ref().map(Sandbox::project),
         })?;
         providers.insert(cloud, p);
     }

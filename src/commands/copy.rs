@@ -214,7 +214,8 @@ fn prevalidate(req: &CopyRequest, custom: bool) -> Result<()> {
 pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
     let mut reqs = requests(spec)?;
     let cloud = spec.cloud;
-    let custom = context::custom_endpoint(g, env, cloud)?;
+    let settings = context::Settings::load(g, env)?;
+    let custom = settings.custom_endpoint(cloud);
     let mut sources: Vec<crate::model::CopyRecord> = Vec::new();
     if spec.region.is_some() {
         for req in reqs.iter_mut() {
@@ -230,12 +231,12 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
     }
     if g.dry_run {
         let shown: Vec<CopyRequest> = reqs.iter().map(with_stand_in).collect();
-        return dry_run(g, env, &shown, spec.region.is_some());
+        return dry_run(&settings, &shown, spec.region.is_some());
     }
     // Before anything is sent: the report can be written and no other run holds it.
     let _lock = super::lock_run(g, env, &reqs, g.endpoint.as_deref())?;
     let earlier = earlier_report(g)?;
-    let ctx = context::build(g, env, &[cloud], None).await?;
+    let ctx = context::build(&settings, &[cloud], None).await?;
     let located = if spec.region.is_some() {
         reqs.iter()
             .map(|r| crate::model::SourceLocation {
@@ -248,7 +249,7 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
             })
             .collect()
     } else {
-        let found = locate_sources(g, env, &ctx, earlier.as_ref(), &reqs).await;
+        let found = locate_sources(&settings, &ctx, earlier.as_ref(), &reqs).await;
         let found = match found {
             Ok(f) => f,
             Err(e) => {
@@ -398,8 +399,7 @@ fn warn_single_endpoint(g: &Globals, reqs: &[CopyRequest]) {
 /// else the cloud's default-region setting if the source is there, else a look-up in every
 /// region. Read calls only.
 async fn locate_sources(
-    g: &Globals,
-    env: &Environment,
+    s: &context::Settings<'_>,
     ctx: &context::Context,
     earlier: Option<&Report>,
     reqs: &[CopyRequest],
@@ -409,7 +409,8 @@ async fn locate_sources(
     };
     let cloud = first.cloud;
     let provider = ctx.providers[&cloud].clone();
-    let default = context::default_region(g, env, cloud)?;
+    let g = s.globals;
+    let default = s.default_region(cloud);
     // Where an earlier run found each source, by source: a look-up, not a scan per request.
     let found_before: std::collections::HashMap<(Cloud, crate::model::Kind, &str), _> = earlier
         .map(|e| {
@@ -495,16 +496,12 @@ fn check_same_command(g: &Globals, earlier: &Report, reqs: &[CopyRequest]) -> Re
 /// The stand-in base of the sandbox's plan (shown as `http://<sandbox>`).
 const SANDBOX_PLAN_BASE: &str = "http://127.0.0.1:0";
 
-fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) -> Result<i32> {
-    let file = if g.sandbox {
-        None
-    } else {
-        context::load_config(env)?
-    };
+fn dry_run(s: &context::Settings<'_>, reqs: &[CopyRequest], known: bool) -> Result<i32> {
+    let g = s.globals;
     let endpoint = if g.sandbox {
         crate::config::Endpoint::parse(&format!("{SANDBOX_PLAN_BASE}/{{region}}"), "--sandbox")?
     } else {
-        context::endpoint(g, reqs[0].cloud, None, file.as_ref())?
+        s.endpoint(reqs[0].cloud, None)?
     };
     let mut calls = Vec::new();
     let mut lookups = Vec::new();
@@ -513,7 +510,7 @@ fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) ->
             calls.extend(req.cloud.driver().plan(req, &endpoint)?);
         }
     } else {
-        let default = context::default_region(g, env, reqs[0].cloud)?;
+        let default = s.default_region(reqs[0].cloud);
         for req in reqs {
             let mut regions: Vec<&str> = default.iter().map(|(r, _)| r.as_str()).collect();
             regions.extend(
@@ -544,7 +541,7 @@ fn dry_run(g: &Globals, env: &Environment, reqs: &[CopyRequest], known: bool) ->
             c.url = c.url.replacen(SANDBOX_PLAN_BASE, "http://<sandbox>", 1);
         }
     }
-    match g.output(env) {
+    match g.output(s.env) {
         OutputFormat::Json | OutputFormat::Ndjson => {
             let plan = serde_json::json!({ "dry_run": true, "source_region_lookups": lookups, "requests": calls });
             crate::outln!(

@@ -39,11 +39,8 @@ pub async fn run(
     regions: &[String],
     env: &Environment,
 ) -> Result<i32> {
-    let file = if g.sandbox {
-        None
-    } else {
-        context::load_config(env)?
-    };
+    let settings = context::Settings::load(g, env)?;
+    let file = settings.file();
     let mut checks = Vec::new();
     let chosen: Vec<Cloud> = if clouds.is_empty() {
         Cloud::all().to_vec()
@@ -55,7 +52,7 @@ pub async fn run(
         let configured = g.sandbox
             || g.profile.is_some()
             || env.vars.contains_key(names.access_key_id)
-            || crate::config::resolve_credentials(cloud, &env.vars, None, file.as_ref()).is_ok();
+            || crate::config::resolve_credentials(cloud, &env.vars, None, file).is_ok();
         // Unasked, a cloud nothing is configured for is left out.
         if clouds.is_empty() && !configured {
             continue;
@@ -66,7 +63,7 @@ pub async fn run(
             regions.to_vec()
         };
         for region in looked {
-            checks.push(check(g, env, cloud, &region, file.as_ref()).await?);
+            checks.push(check(&settings, cloud, &region).await?);
         }
     }
     // Nothing configured, or credentials missing or refused: 3.
@@ -127,20 +124,15 @@ fn print_table(checks: &[Check]) {
     }
 }
 
-async fn check(
-    g: &Globals,
-    env: &Environment,
-    cloud: Cloud,
-    region: &str,
-    file: Option<&crate::config::ConfigFile>,
-) -> Result<Check> {
+async fn check(s: &context::Settings<'_>, cloud: Cloud, region: &str) -> Result<Check> {
+    let (g, env) = (s.globals, s.env);
     let mut c = Check {
         cloud,
         region: region.to_string(),
         credentials: if g.sandbox {
             "the sandbox's".into()
         } else {
-            crate::config::credential_source(cloud, &env.vars, g.profile.as_deref(), file)
+            crate::config::credential_source(cloud, &env.vars, g.profile.as_deref(), s.file())
         },
         authenticated: "unknown",
         endpoint: None,
@@ -149,7 +141,7 @@ async fn check(
         error: None,
         permissions: cloud.driver().probe().permissions,
     };
-    let ctx = match context::build(g, env, &[cloud], None).await {
+    let ctx = match context::build(s, &[cloud], None).await {
         Ok(ctx) => ctx,
         Err(e) if e.kind == ErrorKind::Auth => {
             c.authenticated = "missing";
@@ -162,16 +154,10 @@ async fn check(
         }
     };
     // The sandbox's emulator, when it runs: doctor never looks past it.
-    let sandbox = ctx.sandbox.as_ref().map(|h| h.endpoint_template());
-    let ep = context::endpoint(
-        &crate::commands::Globals {
-            endpoint: sandbox.or(g.endpoint.clone()),
-            ..g.clone()
-        },
-        cloud,
-        None,
-        file,
-    )?;
+    let ep = match &ctx.sandbox {
+        Some(sb) => crate::config::Endpoint::parse(&sb.endpoint_template(), "--sandbox")?,
+        None => s.endpoint(cloud, None)?,
+    };
     if let Ok(url) = ep.url_for(region) {
         c.endpoint = Some(url.to_string());
         let (reachable, skew) = probe(url, g.request_timeout).await;

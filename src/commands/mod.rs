@@ -4,8 +4,10 @@ mod cancel;
 mod context;
 mod copy;
 mod doctor;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod progress;
+mod sandbox;
 mod status;
 
 use crate::config::EnvMap;
@@ -74,7 +76,7 @@ pub struct EmulatorSpec {
 
 #[derive(Debug, Clone)]
 pub enum Action {
-    Copy(CopySpec),
+    Copy(Box<CopySpec>),
     Cancel {
         cloud: Cloud,
         kind: Kind,
@@ -86,6 +88,7 @@ pub enum Action {
     },
     /// `status`: a report's copies, or (`Some`) copies followed by their destination ids.
     Status(Option<ById>),
+    #[cfg(feature = "emulator")]
     Emulator(EmulatorSpec),
     /// Prints generated text (completions, the man page).
     Print(String),
@@ -192,6 +195,7 @@ fn distinct_ids(ids: &[String]) -> Result<Vec<String>> {
 /// Options that mean nothing for `action` are refused rather than ignored.
 fn check_meaningful(g: &Globals, action: &Action) -> Result<()> {
     let (command, given): (&str, Vec<(bool, &str)>) = match action {
+        #[cfg(feature = "emulator")]
         Action::Emulator(_) => (
             "emulator",
             vec![
@@ -259,6 +263,7 @@ pub async fn run(inv: Invocation, env: Environment) -> i32 {
             }
             Action::Status(None) => status::run(&inv.globals, &env).await,
             Action::Status(Some(by_id)) => status::run_by_id(&inv.globals, by_id, &env).await,
+            #[cfg(feature = "emulator")]
             Action::Emulator(spec) => emulator::run(spec).await,
             Action::Doctor { clouds, regions } => {
                 doctor::run(&inv.globals, clouds, regions, &env).await

@@ -63,7 +63,8 @@ pub async fn run(g: &Globals, env: &Environment) -> Result<i32> {
         .collect();
     clouds.sort();
     clouds.dedup();
-    let ctx = context::build(&globals, env, &clouds, rep.endpoint.as_deref()).await?;
+    let settings = context::Settings::load(&globals, env)?;
+    let ctx = context::build(&settings, &clouds, rep.endpoint.as_deref()).await?;
     // A run killed while submitting left requests the report has no record of: they are
     // submitted now (found again, never duplicated); copies that failed stay failed.
     let requests = rep.requests.clone();
@@ -96,7 +97,8 @@ pub async fn run_by_id(g: &Globals, spec: &super::ById, env: &Environment) -> Re
         }
     }
     let region = spec.region.trim().to_string();
-    let custom = context::custom_endpoint(g, env, spec.cloud)?;
+    let settings = context::Settings::load(g, env)?;
+    let custom = settings.custom_endpoint(spec.cloud);
     let now = time::OffsetDateTime::now_utc();
     let mut rep = Report::new(now, false, g.endpoint.clone());
     rep.profile = g.profile.clone();
@@ -126,7 +128,7 @@ pub async fn run_by_id(g: &Globals, spec: &super::ById, env: &Environment) -> Re
         return Ok(0);
     }
     let _lock = super::lock_run(g, env, &[], g.endpoint.as_deref())?;
-    let ctx = context::build(g, env, &[spec.cloud], None).await?;
+    let ctx = context::build(&settings, &[spec.cloud], None).await?;
     let code = super::drive(g, env, &ctx, &mut rep, &[], super::Run::Status).await;
     ctx.shutdown().await;
     code
@@ -189,12 +191,13 @@ fn check_report_input(
         }
         crate::config::Endpoint::parse(e, "the report's endpoint").map_err(bad)?;
     }
+    let settings = context::Settings::load(g, env)?;
     for req in rep.requests.iter().filter(|r| !r.dest_regions.is_empty()) {
-        let custom = context::custom_endpoint(g, env, req.cloud)? || rep.endpoint.is_some();
+        let custom = settings.custom_endpoint(req.cloud) || rep.endpoint.is_some();
         req.cloud.driver().validate(req, custom).map_err(bad)?;
     }
     for rec in &rep.records {
-        let custom = context::custom_endpoint(g, env, rec.provider)? || rep.endpoint.is_some();
+        let custom = settings.custom_endpoint(rec.provider) || rep.endpoint.is_some();
         crate::provider::driver::validate_record(rec, custom).map_err(bad)?;
     }
     Ok(())
