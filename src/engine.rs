@@ -1,12 +1,10 @@
 //! Fan-out, waiting, deadlines and interrupts. Sees only `dyn Provider`; owns the report.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::http::backoff;
-use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, RecordError, Report};
+use crate::model::{Cloud, CopyRecord, CopyRequest, CopyState, Report};
 use crate::provider::Provider;
-use futures::StreamExt;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -125,311 +123,10 @@ impl Engine<'_> {
         }
     }
 
-    /// Starts every request, `concurrency` at a time, and journals them first so a killed run
-    /// can be finished by `status`. Destinations the report already follows are not started
-    /// again (a re-run with the same report resumes); ones that failed for a reason that may
-    /// pass are submitted again, up to `REDRIVES` more rounds (safe: every cloud's submit
-    /// finds or dedupes what an earlier try made). After an interrupt no new request is
-    /// started, but the ones under way are finished and recorded: nothing is lost.
-    /// `again`: also submit destinations whose copy failed or was canceled in an earlier run.
-    pub async fn submit_all(&mut self, report: &mut Report, requests: &[CopyRequest], again: bool) {
-        let now = OffsetDateTime::now_utc();
-        let mut earlier = crate::model::BySource::new(&report.requests);
-        for r in requests {
-            match earlier.same_copies(&report.requests, r) {
-                Some(i) => {
-                    // A forced request an earlier run journaled: where the cloud cannot look
-                    // for a forced copy, one it may have sent is never sent again.
-                    let resumed =
-                        r.force_new.is_some() && report.requests[i].force_new == r.force_new;
-                    if resumed && !self.provider(r.cloud).finds_forced_copies(r.kind) {
-                        for d in &r.dest_regions {
-                            self.refuse_unknown_forced(report, r, d, now);
-                        }
-                    }
-                    // The journal keeps what this run sends (its salt and attempt numbers).
-                    report.requests[i] = r.clone();
-                }
-                None => {
-                    earlier.add(r, report.requests.len());
-                    report.requests.push(r.clone());
-                }
-            }
-        }
-        // The requests are on disk before anything is sent.
-        self.snapshot(report);
-        for round in 0..=REDRIVES {
-            let todo: Vec<CopyRequest> = requests
-                .iter()
-                .filter_map(|r| {
-                    let dests = outstanding(report, r, (round == 0).then_some(again));
-                    (!dests.is_empty()).then(|| CopyRequest {
-                        dest_regions: dests,
-                        ..r.clone()
-                    })
-                })
-                .collect();
-            if todo.is_empty() || self.interrupted() || self.auth_error.is_some() {
-                return;
-            }
-            if round > 0 {
-                let pause = backoff::retry_delay(round, REDRIVE_PAUSE, REDRIVE_PAUSE * 8, 0.5);
-                tracing::info!(
-                    copies = todo.len(),
-                    round,
-                    "submitting again after failures that may pass"
-                );
-                let mut interrupt = self.interrupt.clone();
-                tokio::select! {
-                    _ = tokio::time::sleep(pause) => {}
-                    _ = interrupt.changed() => {}
-                }
-                if self.interrupted() {
-                    return;
-                }
-            }
-            self.submit_round(report, &todo).await;
-        }
-    }
-
-    /// The copy of a resumed forced request into `dest`, when no record says what became of
-    /// it: failed, with what to do, instead of sent a second time.
-    fn refuse_unknown_forced(
-        &mut self,
-        report: &mut Report,
-        req: &CopyRequest,
-        dest: &str,
-        now: OffsetDateTime,
-    ) {
-        let unknown = match report.find(&req.key_for(dest)) {
-            None => true,
-            Some(r) => r.state.in_flight() && r.dest_id.is_none() && r.job_id.is_none(),
-        };
-        if !unknown {
-            return;
-        }
-        let err = RecordError {
-            code: "UnknownForcedCopy".into(),
-            message: format!(
-                "a --force-new copy an earlier run may have sent carries no mark to look for; look in {dest} for an image named {} made since the run started, then run again (a new --force-new makes another)",
-                req.name.as_deref().unwrap_or("like the source")
-            ),
-            request_id: None,
-            retryable: false,
-        };
-        self.record(report, CopyRecord::rejected(req, dest, err, now));
-    }
-
     /// Puts `r` in the report in place of the record of the same copy, and tells the observer.
     fn record(&mut self, report: &mut Report, r: CopyRecord) {
         self.tell(&r);
         report.put(r);
-    }
-
-    async fn submit_round(&mut self, report: &mut Report, requests: &[CopyRequest]) {
-        let requests = self.take_slots(report, requests);
-        let stop = Arc::new(AtomicBool::new(self.interrupted()));
-        let started = Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
-        let providers = self.providers;
-        let mut jobs = futures::stream::iter(requests.iter().cloned().enumerate())
-            .map(|(i, req)| {
-                let provider = providers
-                    .get(&req.cloud)
-                    .cloned()
-                    .expect("a provider is built for every cloud in the plan");
-                let (stop, started) = (stop.clone(), started.clone());
-                async move {
-                    if stop.load(Ordering::SeqCst) {
-                        return None;
-                    }
-                    started.lock().expect("started lock").insert(i);
-                    let result = provider.submit(&req).await;
-                    Some((i, req, result))
-                }
-            })
-            .buffer_unordered(self.concurrency.max(1));
-        let mut interrupt = self.interrupt.clone();
-        // After an interrupt the calls under way get `INTERRUPT_GRACE` to finish; then they
-        // are abandoned and recorded as outcome unknown, for `status` to reconcile.
-        let mut grace = self.interrupted().then(|| Instant::now() + INTERRUPT_GRACE);
-        let mut finished = std::collections::BTreeSet::new();
-        loop {
-            let deadline = grace;
-            let next = tokio::select! {
-                next = jobs.next() => next,
-                changed = interrupt.changed(), if !stop.load(Ordering::SeqCst) => {
-                    if changed.is_ok() && *interrupt.borrow() {
-                        stop.store(true, Ordering::SeqCst);
-                        grace = Some(Instant::now() + INTERRUPT_GRACE);
-                    }
-                    continue;
-                }
-                _ = async {
-                    match deadline {
-                        Some(t) => tokio::time::sleep_until(t).await,
-                        None => std::future::pending().await,
-                    }
-                } => break,
-            };
-            let Some(item) = next else { break };
-            let Some((i, req, result)) = item else {
-                continue;
-            };
-            finished.insert(i);
-            let now = OffsetDateTime::now_utc();
-            let records = match result {
-                Ok(records) => records,
-                Err(e) => {
-                    if e.kind == ErrorKind::Auth && self.auth_error.is_none() {
-                        self.auth_error = Some(e.clone());
-                    }
-                    let re = RecordError::from(&e);
-                    req.dest_regions
-                        .iter()
-                        .map(|d| CopyRecord::rejected(&req, d, re.clone(), now))
-                        .collect()
-                }
-            };
-            let provider = self.provider(req.cloud);
-            for mut r in records {
-                // The cloud's limit on copies at once was reached (by this run or another
-                // tool): wait for a slot, then submit again.
-                let limited = r.state == CopyState::Failed
-                    && r.error
-                        .as_ref()
-                        .is_some_and(|e| provider.is_slot_error(&e.code));
-                if limited {
-                    r.state = CopyState::Queued;
-                    r.finished_at = None;
-                }
-                self.record(report, r);
-            }
-            self.persist(report);
-        }
-        drop(jobs);
-        let abandoned: Vec<usize> = started
-            .lock()
-            .expect("started lock")
-            .difference(&finished)
-            .copied()
-            .collect();
-        if abandoned.is_empty() {
-            return;
-        }
-        let now = OffsetDateTime::now_utc();
-        for i in abandoned {
-            let req = &requests[i];
-            for d in &req.dest_regions {
-                let mut r = CopyRecord::new(req, d, now);
-                r.error = Some(RecordError {
-                    code: "OutcomeUnknown".into(),
-                    message: "interrupted while the copy call was under way: the copy may have been made; `imgcopy status --report FILE` looks for it before copying".into(),
-                    request_id: None,
-                    retryable: true,
-                });
-                self.record(report, r);
-            }
-        }
-        self.persist(report);
-    }
-
-    /// Cancels the copies still in flight where the cloud can (`--on-interrupt cancel`,
-    /// `--on-timeout cancel`); the others are left running and stay in the report.
-    pub async fn cancel_in_flight(&mut self, report: &mut Report) {
-        let now = OffsetDateTime::now_utc();
-        // Journaled copies never started: the run was asked to stop, so a later `status`
-        // does not start them either.
-        let unsent: Vec<CopyRecord> = report
-            .requests
-            .iter()
-            .flat_map(|req| {
-                req.dest_regions
-                    .iter()
-                    .filter(|d| report.find(&req.key_for(d)).is_none())
-                    .map(|d| {
-                        let mut r = CopyRecord::new(req, d, now);
-                        r.state = CopyState::Canceled;
-                        r.finished_at = Some(now);
-                        r
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        for r in unsent {
-            self.record(report, r);
-        }
-        // Queued copies were never started: nothing to cancel in the cloud.
-        for rec in report
-            .records
-            .iter_mut()
-            .filter(|r| r.state == CopyState::Queued)
-        {
-            rec.state = CopyState::Canceled;
-            rec.updated_at = now;
-            rec.finished_at = Some(now);
-            self.tell(rec);
-        }
-        // A copy adopted by name alone is not tied firmly enough to destroy it.
-        let targets: Vec<usize> = report
-            .records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                r.state.in_flight()
-                    && r.dest_id.is_some()
-                    && r.adopted_by != Some(crate::model::AdoptedBy::Name)
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let (grace, pause) = (self.missing_grace, self.look_again);
-        let calls = targets.iter().map(|&i| {
-            let r = &report.records[i];
-            let provider = self.provider(r.provider);
-            let (kind, region, id) = (r.kind, r.dest_region.clone(), r.dest_id.clone());
-            // Made within the grace: it may not be visible to reads yet.
-            let fresh = r.grace_left(grace, now);
-            async move {
-                let id = id.expect("filtered on dest_id");
-                let tie = crate::provider::Tie {
-                    in_report: true,
-                    force: false,
-                };
-                let visible = fresh.map(|within| crate::provider::Visibility { within, pause });
-                let done = crate::provider::guarded_cancel(
-                    provider.as_ref(),
-                    kind,
-                    &region,
-                    &id,
-                    tie,
-                    visible,
-                )
-                .await;
-                (i, done.map(|_| ()))
-            }
-        });
-        let results = futures::future::join_all(calls).await;
-        let now = OffsetDateTime::now_utc();
-        for (i, result) in results {
-            let rec = &mut report.records[i];
-            match result {
-                Ok(()) => {
-                    rec.state = CopyState::Canceled;
-                    rec.updated_at = now;
-                    rec.finished_at = Some(now);
-                    self.tell(rec);
-                }
-                Err(e) => tracing::warn!("{}: left running, could not cancel: {e}", rec.label()),
-            }
-        }
-        let skipped = report
-            .records
-            .iter()
-            .filter(|r| r.state.in_flight() && r.dest_id.is_none())
-            .count();
-        if skipped > 0 {
-            tracing::warn!("{skipped} copies have no destination id yet and were left running");
-        }
-        self.persist(report);
     }
 
     /// Polls in-flight copies until they end, the deadline passes or the user interrupts.
@@ -477,93 +174,6 @@ impl Engine<'_> {
         }
     }
 
-    async fn poll_round(&mut self, report: &mut Report, pending: &[usize]) {
-        let mut by_cloud: BTreeMap<Cloud, Vec<usize>> = BTreeMap::new();
-        for &i in pending {
-            by_cloud
-                .entry(report.records[i].provider)
-                .or_default()
-                .push(i);
-        }
-        let polls = by_cloud.into_iter().map(|(cloud, idx)| {
-            let provider = self.provider(cloud);
-            let records: Vec<CopyRecord> = idx.iter().map(|&i| report.records[i].clone()).collect();
-            async move { (idx, provider.poll(&records).await) }
-        });
-        // A look that does not answer does not hold an interrupt up beyond the grace.
-        let mut interrupt = self.interrupt.clone();
-        let looks = futures::future::join_all(polls);
-        tokio::pin!(looks);
-        let results = loop {
-            tokio::select! {
-                r = &mut looks => break r,
-                changed = interrupt.changed(), if !*interrupt.borrow() => {
-                    if changed.is_err() {
-                        break (&mut looks).await;
-                    }
-                }
-                _ = tokio::time::sleep(INTERRUPT_GRACE), if *interrupt.borrow() => return,
-            }
-        };
-        let now = OffsetDateTime::now_utc();
-        let mut changed = false;
-        for (idx, updates) in results {
-            for (i, update) in idx.into_iter().zip(updates) {
-                let rec = &mut report.records[i];
-                match update {
-                    Ok(u) if u.missing => {
-                        let since = *rec.missing_since.get_or_insert(now);
-                        let grace = time::Duration::try_from(self.missing_grace)
-                            .unwrap_or(time::Duration::MAX);
-                        if now - since >= grace && now - rec.submitted_at >= grace {
-                            rec.apply(&u, now);
-                            self.tell(rec);
-                        } else if let Some(e) = &u.error {
-                            // Not visible yet, or looked for in the wrong account: the
-                            // record keeps its state, with what the cloud said attached.
-                            let mut e = e.clone();
-                            e.message = format!(
-                                "{} (not failed yet: a copy is failed only when it stays missing for {})",
-                                e.message,
-                                humantime::format_duration(self.missing_grace)
-                            );
-                            rec.error = Some(e);
-                            rec.updated_at = now;
-                            self.keep(rec);
-                        }
-                        changed = true;
-                    }
-                    Ok(u) => {
-                        rec.missing_since = None;
-                        if rec.apply(&u, now) {
-                            self.tell(rec);
-                            changed = true;
-                        }
-                    }
-                    Err(e) if e.kind == ErrorKind::Auth => {
-                        tracing::error!("{}: {e}", rec.label());
-                        self.auth_error.get_or_insert(e);
-                    }
-                    Err(e) => {
-                        // Kept on the record (state unchanged) so the report says why a copy
-                        // looks stuck; the next successful look clears it.
-                        tracing::warn!("{}: could not check the copy: {e}", rec.label());
-                        let re = RecordError::from(&e);
-                        if rec.error.as_ref() != Some(&re) {
-                            rec.error = Some(re);
-                            rec.updated_at = now;
-                            self.keep(rec);
-                            changed = true;
-                        }
-                    }
-                }
-            }
-        }
-        if changed {
-            self.persist(report);
-        }
-    }
-
     fn time_out(&mut self, report: &mut Report) {
         let now = OffsetDateTime::now_utc();
         for i in followable(report) {
@@ -599,7 +209,8 @@ pub fn outstanding(report: &Report, req: &CopyRequest, first: Option<bool>) -> V
                         || (r.state.in_flight() && r.dest_id.is_none() && r.job_id.is_none())
                 }
                 Some(r) => {
-                    r.state == CopyState::Failed && r.error.as_ref().is_some_and(|e| e.retryable)
+                    r.state == CopyState::Failed
+                        && r.error.as_ref().is_some_and(|e| e.resubmit_may_pass)
                 }
             }
         })
@@ -649,8 +260,11 @@ pub fn exit_code(records: &[&CopyRecord], waited: bool, stop: &Stop, auth_error:
     crate::exit::OK
 }
 
+mod cancel;
 pub mod locate;
+mod poll;
 mod queue;
+mod submit;
 
 use queue::queued;
 

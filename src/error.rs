@@ -165,20 +165,19 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Names under which a credential can travel, in any cloud's requests: a server that
-/// echoes what it received must not put one into a message, a log or the report.
-const CREDENTIAL_NAMES: &[&str] = &[
-    "x-bce-security-token",
-    "x-security-token",
-    "x-amz-security-token",
-    "x-acs-security-token",
-    "x-tc-token",
-    "securitytoken",
-    "authorization",
-    "x-amz-credential",
-    "x-amz-signature",
-    "signature",
-];
+/// Names under which a credential can travel, in any cloud's requests (`Authorization`,
+/// and each driver's `secret_names`), lower case: a server that echoes what it received must
+/// not put one into a message, a log or the report.
+fn credential_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = vec!["authorization"];
+        for c in Cloud::all() {
+            names.extend(c.driver().secret_names());
+        }
+        names
+    })
+}
 
 /// `text` with the value after every credential name replaced by `<redacted>`.
 pub fn redact_credentials(text: &str) -> String {
@@ -186,7 +185,7 @@ pub fn redact_credentials(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < text.len() {
-        let hit = CREDENTIAL_NAMES
+        let hit = credential_names()
             .iter()
             .filter(|n| lower[i..].starts_with(*n))
             .max_by_key(|n| n.len());

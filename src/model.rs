@@ -115,6 +115,9 @@ pub struct CopyRequest {
 /// The identity of a copy (`CopyRecord::key`, `CopyRequest::key_for`).
 pub type CopyKey<'a> = (Cloud, Kind, &'a str, &'a str, &'a str);
 
+/// A copy's identity, owned (`CopyRecord::key` as a value to keep).
+pub type CopyId = (Cloud, Kind, String, String, String);
+
 impl CopyRequest {
     /// The `CopyRecord::key` of this request's copy into `dest`.
     pub fn key_for<'a>(&'a self, dest: &'a str) -> CopyKey<'a> {
@@ -178,9 +181,10 @@ pub struct RecordError {
     pub message: String,
     pub request_id: Option<String>,
     /// The failure may pass (throttling, a server or network failure, an unreadable reply):
-    /// submitting again is safe and may succeed.
-    #[serde(default)]
-    pub retryable: bool,
+    /// submitting again is safe and may succeed. Written as `retryable` (the report's name
+    /// for it since the first version).
+    #[serde(default, rename = "retryable")]
+    pub resubmit_may_pass: bool,
 }
 
 impl From<&crate::error::Error> for RecordError {
@@ -191,7 +195,7 @@ impl From<&crate::error::Error> for RecordError {
             }),
             message: e.message.clone(),
             request_id: e.request_id.clone(),
-            retryable: e.outcome_unknown(),
+            resubmit_may_pass: e.outcome_unknown(),
         }
     }
 }
@@ -339,6 +343,12 @@ impl CopyRecord {
 
     /// What identifies a copy: cloud, kind, source and destination. A copy followed by its id
     /// alone (`status --id`) names no source: its own id tells it apart instead.
+    /// The copy's identity to keep (the same as `key`).
+    pub fn id(&self) -> CopyId {
+        let (cloud, kind, source, from, dest) = self.key();
+        (cloud, kind, source.into(), from.into(), dest.into())
+    }
+
     pub fn key(&self) -> CopyKey<'_> {
         let (source, from) = if self.source_id.is_empty() {
             ("", self.dest_id.as_deref().unwrap_or(""))
@@ -402,7 +412,7 @@ impl PollUpdate {
                 code: code.to_string(),
                 message: message.into(),
                 request_id: None,
-                retryable: false,
+                resubmit_may_pass: false,
             }),
             missing: true,
         }

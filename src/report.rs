@@ -94,45 +94,77 @@ fn in_request_order(report: &Report) -> Vec<&CopyRecord> {
     rows.into_iter().map(|(_, r)| r).collect()
 }
 
+/// One record as a row of the table.
+fn row(r: &CopyRecord) -> [String; 10] {
+    // A copy that did not make it shows no progress (a cloud may say 100% of a
+    // failed copy).
+    let ended_badly = matches!(
+        r.state,
+        CopyState::Failed | CopyState::Canceled | CopyState::TimedOut
+    );
+    [
+        r.provider.to_string(),
+        r.kind.to_string(),
+        Some(r.source_id.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "-".into()),
+        Some(r.source_region.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "-".into()),
+        r.dest_region.clone(),
+        r.name.clone().unwrap_or_else(|| "-".into()),
+        r.dest_id
+            .clone()
+            .or_else(|| r.job_id.clone())
+            .unwrap_or_else(|| "-".into()),
+        r.state.to_string(),
+        r.progress
+            .filter(|_| !ended_badly)
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "-".into()),
+        detail(r),
+    ]
+}
+
+/// The counts under the table.
+fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let counts = [
+        (s.available, "available"),
+        (s.source, "already there (source)"),
+        (s.copying, "copying"),
+        (s.submitted, "submitted"),
+        (s.queued, "queued"),
+        (s.failed, "failed"),
+        (s.canceled, "canceled"),
+        (s.timed_out, "timed out"),
+    ];
+    let listed: Vec<String> = counts
+        .iter()
+        .enumerate()
+        .filter(|(i, (n, _))| *i == 0 || *n > 0)
+        .map(|(_, (n, what))| format!("{n} {what}"))
+        .collect();
+    format!(
+        "\n{} {}: {}{}\n",
+        s.total,
+        if s.total == 1 { "copy" } else { "copies" },
+        listed.join(", "),
+        if report.sandbox {
+            " (sandbox: nothing real was copied)"
+        } else {
+            ""
+        }
+    )
+}
+
 /// A fixed-width table for people.
 pub fn to_table(report: &Report) -> String {
     let header = [
         "PROVIDER", "KIND", "SOURCE", "FROM", "TO", "NAME", "DEST ID", "STATE", "PROGRESS",
         "DETAIL",
     ];
-    let rows: Vec<[String; 10]> = in_request_order(report)
-        .into_iter()
-        .map(|r| {
-            // A copy that did not make it shows no progress (a cloud may say 100% of a
-            // failed copy).
-            let ended_badly = matches!(
-                r.state,
-                CopyState::Failed | CopyState::Canceled | CopyState::TimedOut
-            );
-            [
-                r.provider.to_string(),
-                r.kind.to_string(),
-                Some(r.source_id.clone())
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "-".into()),
-                Some(r.source_region.clone())
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "-".into()),
-                r.dest_region.clone(),
-                r.name.clone().unwrap_or_else(|| "-".into()),
-                r.dest_id
-                    .clone()
-                    .or_else(|| r.job_id.clone())
-                    .unwrap_or_else(|| "-".into()),
-                r.state.to_string(),
-                r.progress
-                    .filter(|_| !ended_badly)
-                    .map(|p| format!("{p}%"))
-                    .unwrap_or_else(|| "-".into()),
-                detail(r),
-            ]
-        })
-        .collect();
+    let rows: Vec<[String; 10]> = in_request_order(report).into_iter().map(row).collect();
     let mut widths = header.map(str::len);
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -156,34 +188,7 @@ pub fn to_table(report: &Report) -> String {
     for row in &rows {
         line(row.iter().map(String::as_str).collect(), &mut out);
     }
-    let s = &report.summary;
-    let counts = [
-        (s.available, "available"),
-        (s.source, "already there (source)"),
-        (s.copying, "copying"),
-        (s.submitted, "submitted"),
-        (s.queued, "queued"),
-        (s.failed, "failed"),
-        (s.canceled, "canceled"),
-        (s.timed_out, "timed out"),
-    ];
-    let listed: Vec<String> = counts
-        .iter()
-        .enumerate()
-        .filter(|(i, (n, _))| *i == 0 || *n > 0)
-        .map(|(_, (n, what))| format!("{n} {what}"))
-        .collect();
-    out.push_str(&format!(
-        "\n{} {}: {}{}\n",
-        s.total,
-        if s.total == 1 { "copy" } else { "copies" },
-        listed.join(", "),
-        if report.sandbox {
-            " (sandbox: nothing real was copied)"
-        } else {
-            ""
-        }
-    ));
+    out.push_str(&summary_line(report));
     out
 }
 
@@ -302,7 +307,7 @@ mod tests {
                 code: "Image.RegionNotSupportCopy".into(),
                 message: "Region not support copy.".into(),
                 request_id: Some("r-1".into()),
-                retryable: false,
+                resubmit_may_pass: false,
             },
             t,
         );

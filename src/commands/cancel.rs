@@ -76,15 +76,36 @@ pub async fn run(
     ctx.shutdown().await;
     let target = result?;
     if let (Some(path), Some(rep)) = (&g.report, rep.as_mut()) {
-        let now = time::OffsetDateTime::now_utc();
-        for r in rep.records.iter_mut().filter(|r| mine(r)) {
-            r.state = CopyState::Canceled;
-            r.updated_at = now;
-            r.finished_at = Some(now);
-        }
-        rep.refresh_summary(now);
-        report::store(path, rep)?;
+        mark_canceled(path, rep, mine)?;
     }
+    say(g, env, &target, (cloud, kind, id, region), in_report);
+    Ok(0)
+}
+
+/// The report's records of the canceled copy, marked so and stored.
+fn mark_canceled(
+    path: &std::path::Path,
+    rep: &mut crate::model::Report,
+    mine: impl Fn(&crate::model::CopyRecord) -> bool,
+) -> Result<()> {
+    let now = time::OffsetDateTime::now_utc();
+    for r in rep.records.iter_mut().filter(|r| mine(r)) {
+        r.state = CopyState::Canceled;
+        r.updated_at = now;
+        r.finished_at = Some(now);
+    }
+    rep.refresh_summary(now);
+    report::store(path, rep)
+}
+
+/// Says what was canceled, and what tied it to imgcopy.
+fn say(
+    g: &Globals,
+    env: &Environment,
+    target: &crate::provider::Target,
+    (cloud, kind, id, region): (Cloud, Kind, &str, &str),
+    in_report: bool,
+) {
     let tie = if in_report {
         "report"
     } else if target.provenance.is_some() {
@@ -113,7 +134,6 @@ pub async fn run(
             target.status
         );
     }
-    Ok(0)
 }
 
 /// The region of the copy `id`: the report's record of it, else a look-up in every region.

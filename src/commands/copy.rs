@@ -1,9 +1,8 @@
 //! `imgcopy <cloud> image|snapshot`: validate, submit, optionally wait, report.
 
-use super::{context, CopySpec, Environment, Globals, OutputFormat};
+use super::{context, CopySpec, Environment, Globals};
 use crate::error::{Error, Result};
 use crate::model::{Cloud, CopyRequest, Report};
-use crate::provider;
 
 /// The placeholders `--name` takes: the source id, the destination region, today's date (UTC,
 /// `YYYYMMDD`, when the command runs), the source's own name (read from the cloud).
@@ -212,35 +211,78 @@ fn prevalidate(req: &CopyRequest, custom: bool) -> Result<()> {
 }
 
 pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32> {
-    let mut reqs = requests(spec)?;
-    let cloud = spec.cloud;
     let settings = context::Settings::load(g, env)?;
-    let custom = settings.custom_endpoint(cloud);
-    let mut sources: Vec<crate::model::CopyRecord> = Vec::new();
-    if spec.region.is_some() {
-        for req in reqs.iter_mut() {
-            sources.extend(settle_region(req, custom)?);
-        }
-    } else {
-        for req in &reqs {
-            prevalidate(req, custom)?;
-        }
-    }
-    if spec.region.is_some() {
-        reqs = reqs.into_iter().flat_map(per_region).collect();
-    }
+    let custom = settings.custom_endpoint(spec.cloud);
+    let (reqs, sources) = prepare(spec, custom)?;
     if g.dry_run {
         let shown: Vec<CopyRequest> = reqs.iter().map(with_stand_in).collect();
-        return dry_run(&settings, &shown, spec.region.is_some());
+        return super::copy_plan::dry_run(&settings, &shown, spec.region.is_some());
     }
     // Before anything is sent: the report can be written and no other run holds it.
     let _lock = super::lock_run(g, env, &reqs, g.endpoint.as_deref())?;
     let earlier = earlier_report(g)?;
-    let ctx = context::build(&settings, &[cloud], None).await?;
+    let ctx = context::build(&settings, &[spec.cloud], None).await?;
+    let run = Prepared {
+        earlier,
+        reqs,
+        sources,
+        custom,
+    };
+    let code = copy_with(&settings, &ctx, spec, run).await;
+    ctx.shutdown().await;
+    code
+}
+
+/// What is known before anything is sent.
+struct Prepared {
+    /// The report of an earlier run of the same command (a re-run resumes it).
+    earlier: Option<Report>,
+    reqs: Vec<CopyRequest>,
+    /// `source` records: destinations that are the source region itself.
+    sources: Vec<crate::model::CopyRecord>,
+    /// Another endpoint than the cloud's own is in use.
+    custom: bool,
+}
+
+/// The requests of the command line, checked; with `--region`, split per region with the
+/// source region's `source` records (without, the checks that need no region).
+fn prepare(
+    spec: &CopySpec,
+    custom: bool,
+) -> Result<(Vec<CopyRequest>, Vec<crate::model::CopyRecord>)> {
+    let mut reqs = requests(spec)?;
+    let mut sources = Vec::new();
+    if spec.region.is_none() {
+        for req in &reqs {
+            prevalidate(req, custom)?;
+        }
+        return Ok((reqs, sources));
+    }
+    for req in reqs.iter_mut() {
+        sources.extend(settle_region(req, custom)?);
+    }
+    Ok((reqs.into_iter().flat_map(per_region).collect(), sources))
+}
+
+/// Finds the sources (without `--region`), names the copies, builds the report (an earlier
+/// run's, resumed) and drives the copies.
+async fn copy_with(
+    s: &context::Settings<'_>,
+    ctx: &context::Context,
+    spec: &CopySpec,
+    run: Prepared,
+) -> Result<i32> {
+    let g = s.globals;
+    let Prepared {
+        earlier,
+        mut reqs,
+        mut sources,
+        custom,
+    } = run;
     let located = if spec.region.is_some() {
         reqs.iter()
             .map(|r| crate::model::SourceLocation {
-                cloud,
+                cloud: spec.cloud,
                 kind: r.kind,
                 source_id: r.source_id.clone(),
                 region: r.source_region.clone(),
@@ -249,14 +291,7 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
             })
             .collect()
     } else {
-        let found = locate_sources(&settings, &ctx, earlier.as_ref(), &reqs).await;
-        let found = match found {
-            Ok(f) => f,
-            Err(e) => {
-                ctx.shutdown().await;
-                return Err(e);
-            }
-        };
+        let found = locate_sources(s, ctx, earlier.as_ref(), &reqs).await?;
         for (req, loc) in reqs.iter_mut().zip(&found) {
             req.source_region = loc.region.clone();
             sources.extend(settle_region(req, custom)?);
@@ -264,10 +299,7 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         reqs = reqs.into_iter().flat_map(per_region).collect();
         found
     };
-    if let Err(e) = name_after_sources(&ctx, &mut reqs, custom).await {
-        ctx.shutdown().await;
-        return Err(e);
-    }
+    name_after_sources(ctx, &mut reqs, custom).await?;
     warn_single_endpoint(g, &reqs);
     if let Some(e) = &earlier {
         check_same_command(g, e, &reqs)?;
@@ -295,12 +327,16 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
     // says the source is there only on the cloud's word.
     if spec.region.is_some() {
         for rec in sources.iter_mut() {
-            if let Err(e) = confirm_source(&ctx, rec).await {
-                ctx.shutdown().await;
-                return Err(e);
-            }
+            confirm_source(ctx, rec).await?;
         }
     }
+    record_sources(g, &mut report, sources);
+    resume_attempts(&report, &mut reqs);
+    super::drive(g, s.env, ctx, &mut report, &reqs, super::Run::Copy).await
+}
+
+/// The `source` records into the report, each said (a missing source as a failure).
+fn record_sources(g: &Globals, report: &mut Report, sources: Vec<crate::model::CopyRecord>) {
     for rec in sources {
         if rec.state != crate::model::CopyState::Source {
             report_source_missing(g, &rec);
@@ -313,9 +349,12 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
         }
         report.put(rec);
     }
-    // A re-run with the journal of an earlier run: the same request (its --force-new salt
-    // and attempt numbers included) resumes, so nothing it started is started twice; a
-    // destination whose copy failed in the cloud gets its next attempt (a new token).
+}
+
+/// A re-run with the journal of an earlier run: the same request (its --force-new salt and
+/// attempt numbers included) resumes, so nothing it started is started twice; a destination
+/// whose copy failed in the cloud gets its next attempt (a new token).
+fn resume_attempts(report: &Report, reqs: &mut [CopyRequest]) {
     let earlier = crate::model::BySource::new(&report.requests);
     for req in reqs.iter_mut() {
         if let Some(same) = earlier
@@ -342,9 +381,6 @@ pub async fn run(g: &Globals, spec: &CopySpec, env: &Environment) -> Result<i32>
             }
         }
     }
-    let code = super::drive(g, env, &ctx, &mut report, &reqs, super::Run::Copy).await;
-    ctx.shutdown().await;
-    code
 }
 
 /// Looks at the source a `source` record names: missing, the record fails
@@ -361,7 +397,7 @@ async fn confirm_source(ctx: &context::Context, rec: &mut crate::model::CopyReco
             code: "SourceNotFound".into(),
             message: format!("no {} {} in {}", rec.kind, rec.source_id, rec.source_region),
             request_id: None,
-            retryable: false,
+            resubmit_may_pass: false,
         },
         Err(e) if e.kind == crate::error::ErrorKind::Auth => return Err(e),
         Err(e) => crate::model::RecordError::from(&e),
@@ -491,102 +527,4 @@ fn check_same_command(g: &Globals, earlier: &Report, reqs: &[CopyRequest]) -> Re
                 .join("; ")
         ),
     ))
-}
-
-/// The stand-in base of the sandbox's plan (shown as `http://<sandbox>`).
-const SANDBOX_PLAN_BASE: &str = "http://127.0.0.1:0";
-
-fn dry_run(s: &context::Settings<'_>, reqs: &[CopyRequest], known: bool) -> Result<i32> {
-    let g = s.globals;
-    let endpoint = if g.sandbox {
-        crate::config::Endpoint::parse(&format!("{SANDBOX_PLAN_BASE}/{{region}}"), "--sandbox")?
-    } else {
-        s.endpoint(reqs[0].cloud, None)?
-    };
-    let mut calls = Vec::new();
-    let mut lookups = Vec::new();
-    if known {
-        for req in reqs.iter().filter(|r| !r.dest_regions.is_empty()) {
-            calls.extend(req.cloud.driver().plan(req, &endpoint)?);
-        }
-    } else {
-        let default = s.default_region(reqs[0].cloud);
-        for req in reqs {
-            let mut regions: Vec<&str> = default.iter().map(|(r, _)| r.as_str()).collect();
-            regions.extend(
-                req.cloud
-                    .driver()
-                    .regions()
-                    .iter()
-                    .filter(|r| default.as_ref().is_none_or(|(d, _)| d != *r)),
-            );
-            let planned: Vec<provider::PlannedCall> = regions
-                .iter()
-                .map(|r| {
-                    req.cloud
-                        .driver()
-                        .plan_lookup(req.kind, r, &req.source_id, &endpoint)
-                })
-                .collect::<Result<_>>()?;
-            lookups.push(serde_json::json!({
-                "source_id": req.source_id,
-                "default_region": default.as_ref().map(|(r, why)| serde_json::json!({"region": r, "from": why})),
-                "calls": planned,
-            }));
-        }
-    }
-    // The sandbox's emulator gets its port when it starts: the plan names it, not a port.
-    if g.sandbox {
-        for c in &mut calls {
-            c.url = c.url.replacen(SANDBOX_PLAN_BASE, "http://<sandbox>", 1);
-        }
-    }
-    match g.output(s.env) {
-        OutputFormat::Json | OutputFormat::Ndjson => {
-            let plan = serde_json::json!({ "dry_run": true, "source_region_lookups": lookups, "requests": calls });
-            crate::outln!(
-                "{}",
-                serde_json::to_string_pretty(&plan).expect("the plan serialises")
-            );
-        }
-        OutputFormat::Table => {
-            for l in &lookups {
-                let calls = l["calls"].as_array().map(Vec::len).unwrap_or(0);
-                crate::outln!(
-                    "source region of {} not given: one read call per region, {} at most{}, until it is found, e.g.",
-                    l["source_id"].as_str().unwrap_or_default(),
-                    calls,
-                    l["default_region"]["region"]
-                        .as_str()
-                        .map(|r| format!(" ({r} first, from {})", l["default_region"]["from"].as_str().unwrap_or_default()))
-                        .unwrap_or_default()
-                );
-                if let Some(c) = l["calls"].get(0) {
-                    crate::outln!(
-                        "{} {}",
-                        c["method"].as_str().unwrap_or_default(),
-                        c["url"].as_str().unwrap_or_default()
-                    );
-                }
-                crate::outln!("then the copy calls, as with --region set to the region found\n");
-            }
-            for c in &calls {
-                crate::outln!("{} {}", c.method, c.url);
-                if c.signed_in == "query" {
-                    crate::outln!("(the signature is added to the query at send time)");
-                } else {
-                    crate::outln!("Authorization: <signed at send time; redacted>");
-                }
-                if let Some(b) = &c.body {
-                    crate::outln!("{b}");
-                }
-                crate::outln!();
-            }
-            crate::outln!(
-                "dry run: {} request(s) validated, nothing sent",
-                calls.len()
-            );
-        }
-    }
-    Ok(0)
 }

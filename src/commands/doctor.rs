@@ -89,8 +89,10 @@ pub async fn run(
         OutputFormat::Table => print_table(&checks),
     }
     if checks.is_empty() && !g.quiet {
+        let names: Vec<&str> = Cloud::all().iter().map(|c| c.name()).collect();
         crate::errln!(
-            "imgcopy: no cloud is configured: set a cloud's credentials (see `imgcopy --help` and the README), or name a cloud: `imgcopy doctor aws`"
+            "imgcopy: no cloud is configured: set a cloud's credentials (see `imgcopy --help` and the README), or name a cloud: `imgcopy doctor CLOUD` ({})",
+            names.join(", ")
         );
     }
     Ok(code)

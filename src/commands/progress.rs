@@ -5,7 +5,7 @@
 //! names every copy that fails. NDJSON is one event per change of any copy either way.
 
 use crate::engine::Observer;
-use crate::model::{Cloud, CopyRecord, CopyState, Kind, Report};
+use crate::model::{Cloud, CopyId, CopyRecord, CopyState, Kind, Report};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -18,15 +18,15 @@ const REGION_LINE_EVERY: Duration = Duration::from_secs(5);
 enum Display {
     Off,
     /// One line per state change (progress ticks are not printed); the last state per copy.
-    Lines(HashMap<String, CopyState>),
+    Lines(HashMap<CopyId, CopyState>),
     Bars {
         multi: MultiProgress,
-        bars: HashMap<String, ProgressBar>,
+        bars: HashMap<CopyId, ProgressBar>,
     },
     /// One line or bar per destination region.
     Regions {
         /// The last state of each copy, and which region it counts in.
-        last: HashMap<String, (String, CopyState)>,
+        last: HashMap<CopyId, (String, CopyState)>,
         regions: BTreeMap<String, Region>,
         /// `Some` on a terminal: the bars.
         multi: Option<MultiProgress>,
@@ -46,6 +46,22 @@ struct Region {
 }
 
 impl Region {
+    /// A copy's state changed from `before` (`None`: a copy not seen yet) to `now`.
+    fn count(&mut self, before: Option<CopyState>, now: CopyState) {
+        match before {
+            Some(s) => {
+                if let Some(n) = self.counts.get_mut(s.as_str()) {
+                    *n = n.saturating_sub(1);
+                }
+            }
+            None => self.seen += 1,
+        }
+        // A copy the run did not expect (e.g. one an earlier run left in the report).
+        self.total = self.total.max(self.seen);
+        *self.counts.entry(now.as_str()).or_default() += 1;
+        self.dirty = true;
+    }
+
     fn done(&self) -> usize {
         [
             CopyState::Available,
@@ -202,10 +218,6 @@ pub fn region_name(cloud: Cloud, kind: Kind, dest: &str) -> String {
     format!("{cloud} {kind} → {dest}")
 }
 
-fn copy_key(r: &CopyRecord) -> String {
-    format!("{:?}", r.key())
-}
-
 /// Prints a line of its own on stderr, and when (a quiet minute gets a heartbeat).
 fn say(last_line: &mut Instant, text: &str) {
     crate::errln!("{text}");
@@ -247,37 +259,21 @@ impl Observer for Progress {
         match display {
             Display::Off => {}
             Display::Lines(last) => {
-                if last.insert(copy_key(r), r.state) != Some(r.state) {
+                if last.insert(r.id(), r.state) != Some(r.state) {
                     say(
                         last_line,
                         &format!("imgcopy: {}: {}", r.label(), describe(r)),
                     );
                 }
             }
-            Display::Bars { multi, bars } => {
-                let bar = bars.entry(copy_key(r)).or_insert_with(|| {
-                    let b = multi.add(ProgressBar::new(100));
-                    b.set_style(bar_style(
-                        "{spinner} {prefix:32} [{bar:20}] {pos:>3}% {elapsed:>4} {msg}",
-                    ));
-                    b.set_prefix(r.label());
-                    b.enable_steady_tick(Duration::from_millis(200));
-                    b
-                });
-                bar.set_position(u64::from(r.progress.unwrap_or(0)));
-                bar.set_message(describe(r));
-                if r.state.is_terminal() || r.state == CopyState::TimedOut {
-                    // abandon, not finish: finish would fill the bar of a failed copy.
-                    bar.abandon();
-                }
-            }
+            Display::Bars { multi, bars } => copy_bar(multi, bars, r),
             Display::Regions {
                 last,
                 regions,
                 multi,
             } => {
                 let name = region_name(r.provider, r.kind, &r.dest_region);
-                let before = last.insert(copy_key(r), (name.clone(), r.state));
+                let before = last.insert(r.id(), (name.clone(), r.state));
                 if before.as_ref().map(|(_, s)| *s) == Some(r.state) {
                     return;
                 }
@@ -295,48 +291,65 @@ impl Observer for Progress {
                     printed: Some(Instant::now()),
                     ..Region::default()
                 });
-                match before {
-                    Some((_, s)) => {
-                        if let Some(n) = region.counts.get_mut(s.as_str()) {
-                            *n = n.saturating_sub(1);
-                        }
-                    }
-                    None => region.seen += 1,
-                }
-                // A copy the run did not expect (e.g. one an earlier run left in the report).
-                region.total = region.total.max(region.seen);
-                *region.counts.entry(r.state.as_str()).or_default() += 1;
-                region.dirty = true;
-                let finished = region.done() == region.total;
-                if let Some(m) = multi {
-                    let (done, text) = (region.done(), region.describe());
-                    let bar = region.bar.get_or_insert_with(|| {
-                        let b = m.add(ProgressBar::new(0));
-                        b.set_style(bar_style(
-                            "{spinner} {prefix:32} [{bar:20}] {pos}/{len} {elapsed:>4} {msg}",
-                        ));
-                        b.set_prefix(name.clone());
-                        b.enable_steady_tick(Duration::from_millis(200));
-                        b
-                    });
-                    bar.set_length(region.total as u64);
-                    bar.set_position(done as u64);
-                    bar.set_message(text);
-                    return;
-                }
-                let due = region
-                    .printed
-                    .is_none_or(|t| t.elapsed() >= REGION_LINE_EVERY);
-                if due || finished {
-                    say(
-                        last_line,
-                        &format!("imgcopy: {name}: {}", region.describe()),
-                    );
-                    region.printed = Some(Instant::now());
-                    region.dirty = false;
+                region.count(before.map(|(_, s)| s), r.state);
+                match multi {
+                    Some(m) => region_bar(m, region, &name),
+                    None => region_line(last_line, region, &name),
                 }
             }
         }
+    }
+}
+
+/// The bar of one copy: its progress, its state; left as it is when the copy ends.
+fn copy_bar(multi: &MultiProgress, bars: &mut HashMap<CopyId, ProgressBar>, r: &CopyRecord) {
+    let bar = bars.entry(r.id()).or_insert_with(|| {
+        let b = multi.add(ProgressBar::new(100));
+        b.set_style(bar_style(
+            "{spinner} {prefix:32} [{bar:20}] {pos:>3}% {elapsed:>4} {msg}",
+        ));
+        b.set_prefix(r.label());
+        b.enable_steady_tick(Duration::from_millis(200));
+        b
+    });
+    bar.set_position(u64::from(r.progress.unwrap_or(0)));
+    bar.set_message(describe(r));
+    if r.state.is_terminal() || r.state == CopyState::TimedOut {
+        // abandon, not finish: finish would fill the bar of a failed copy.
+        bar.abandon();
+    }
+}
+
+/// The bar of one destination region: copies done of the copies expected.
+fn region_bar(m: &MultiProgress, region: &mut Region, name: &str) {
+    let (done, text) = (region.done(), region.describe());
+    let bar = region.bar.get_or_insert_with(|| {
+        let b = m.add(ProgressBar::new(0));
+        b.set_style(bar_style(
+            "{spinner} {prefix:32} [{bar:20}] {pos}/{len} {elapsed:>4} {msg}",
+        ));
+        b.set_prefix(name.to_string());
+        b.enable_steady_tick(Duration::from_millis(200));
+        b
+    });
+    bar.set_length(region.total as u64);
+    bar.set_position(done as u64);
+    bar.set_message(text);
+}
+
+/// The line of one destination region, at most every `REGION_LINE_EVERY` (and when done).
+fn region_line(last_line: &mut Instant, region: &mut Region, name: &str) {
+    let finished = region.done() == region.total;
+    let due = region
+        .printed
+        .is_none_or(|t| t.elapsed() >= REGION_LINE_EVERY);
+    if due || finished {
+        say(
+            last_line,
+            &format!("imgcopy: {name}: {}", region.describe()),
+        );
+        region.printed = Some(Instant::now());
+        region.dirty = false;
     }
 }
 

@@ -1,6 +1,7 @@
 //! A local emulator of the clouds' copy APIs: a real HTTP server on loopback that verifies
 //! signatures and moves copies through their states on a virtual clock.
 
+mod admin;
 pub mod alibaba;
 pub mod auth;
 pub mod aws;
@@ -237,7 +238,7 @@ async fn handle(
 ) -> Response {
     let raw_path = uri.path().to_string();
     if let Some(rest) = raw_path.strip_prefix("/_emulator/") {
-        return admin(&app, &method, rest, uri.query().unwrap_or(""), &body).into_response();
+        return admin::admin(&app, &method, rest, uri.query().unwrap_or(""), &body).into_response();
     }
     let (region, path) = split_region(&raw_path);
     let req = EmuRequest {
@@ -257,25 +258,9 @@ async fn handle(
             .collect(),
         body,
     };
-    // Exactly one cloud may claim a request: routing does not depend on the order of the list.
-    let claims: Vec<Route> = registry::all().filter_map(|(_, c)| c.route(&req)).collect();
-    let route = match claims.as_slice() {
-        [one] => one,
-        none_or_many => {
-            let message = if none_or_many.is_empty() {
-                format!("no emulated API at {} {}", req.method, req.path)
-            } else {
-                format!(
-                    "more than one emulated cloud claims {} {}",
-                    req.method, req.path
-                )
-            };
-            return EmuResponse::json(
-                if none_or_many.is_empty() { 404 } else { 500 },
-                &serde_json::json!({"code": "NotFound", "message": message}),
-            )
-            .into_response();
-        }
+    let route = match claim(&req) {
+        Ok(route) => route,
+        Err(resp) => return resp.into_response(),
     };
     let cloud = registry::emulated(route.provider);
     let draw = rand::random::<f64>();
@@ -300,29 +285,63 @@ async fn handle(
         Some(body) if refused.is_none() => EmuResponse::json(200, body),
         _ => resp,
     };
-    let region = cloud.region_of(&req);
-    world.log(LoggedRequest {
+    world.log(logged(cloud, &route, &req, resp.status));
+    drop(world);
+    match fault {
+        Some(f) if refused.is_none() => spoiled(resp, &f),
+        _ => resp.into_response(),
+    }
+}
+
+/// The one cloud whose API `req` is; none or more than one is the emulator's own error
+/// (routing never depends on the order of the list).
+fn claim(req: &EmuRequest) -> Result<Route, EmuResponse> {
+    let mut claims: Vec<Route> = registry::all().filter_map(|(_, c)| c.route(req)).collect();
+    if claims.len() == 1 {
+        return Ok(claims.remove(0));
+    }
+    let (status, message) = if claims.is_empty() {
+        (
+            404,
+            format!("no emulated API at {} {}", req.method, req.path),
+        )
+    } else {
+        (
+            500,
+            format!(
+                "more than one emulated cloud claims {} {}",
+                req.method, req.path
+            ),
+        )
+    };
+    Err(EmuResponse::json(
+        status,
+        &serde_json::json!({"code": "NotFound", "message": message}),
+    ))
+}
+
+/// The log entry of a request and the status it was answered with.
+fn logged(
+    cloud: &dyn cloud::EmulatedCloud,
+    route: &Route,
+    req: &EmuRequest,
+    status: u16,
+) -> LoggedRequest {
+    let mut query_keys: Vec<String> = req.query.iter().map(|(k, _)| k.clone()).collect();
+    query_keys.sort();
+    query_keys.dedup();
+    LoggedRequest {
         seq: 0,
         provider: route.provider,
         action: route.action.into(),
         method: req.method.clone(),
         path: req.raw_path.clone(),
-        region,
-        status: resp.status,
-        ids: cloud.ids(&req),
+        region: cloud.region_of(req),
+        status,
+        ids: cloud.ids(req),
         route: req.path.clone(),
-        query_keys: {
-            let mut k: Vec<String> = req.query.iter().map(|(k, _)| k.clone()).collect();
-            k.sort();
-            k.dedup();
-            k
-        },
+        query_keys,
         body_keys: body_shape(&req.body),
-    });
-    drop(world);
-    match fault {
-        Some(f) if refused.is_none() => spoiled(resp, &f),
-        _ => resp.into_response(),
     }
 }
 
@@ -437,116 +456,6 @@ fn spoiled(resp: EmuResponse, f: &Fault) -> Response {
             streamed(futures::stream::iter([Ok(head)]).chain(rest).boxed())
         }
         None => resp.into_response(),
-    }
-}
-
-/// The test-facing routes under `/_emulator/`.
-fn admin(app: &App, method: &Method, path: &str, query: &str, body: &[u8]) -> EmuResponse {
-    let mut w = app.world.lock().expect("world lock");
-    let bad = |m: String| EmuResponse::json(400, &serde_json::json!({ "error": m }));
-    match (method.as_str(), path) {
-        ("GET", "state") => EmuResponse::json(200, &w.snapshot()),
-        ("GET", "requests") => EmuResponse::json(200, &serde_json::json!(w.log)),
-        // The requests logged, by action: cheap to ask often (the log can be long).
-        ("GET", "counts") => {
-            let mut by_action = std::collections::BTreeMap::<&str, u64>::new();
-            for r in &w.log {
-                *by_action.entry(r.action.as_str()).or_default() += 1;
-            }
-            EmuResponse::json(200, &serde_json::json!({ "actions": by_action }))
-        }
-        ("DELETE", "requests") => {
-            w.log.clear();
-            EmuResponse::json(200, &serde_json::json!({}))
-        }
-        ("POST", "fixtures") => match serde_json::from_slice::<Vec<Resource>>(body)
-            .or_else(|_| serde_json::from_slice::<Resource>(body).map(|r| vec![r]))
-        {
-            Ok(rs) => {
-                let n = rs.len();
-                w.resources.extend(rs);
-                EmuResponse::json(200, &serde_json::json!({ "added": n }))
-            }
-            Err(e) => bad(format!("fixture: {e}")),
-        },
-        ("POST", "clone") => {
-            let q = parse_query(query);
-            let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-            let count = get("count")
-                .and_then(|c| c.parse::<usize>().ok())
-                .unwrap_or(1);
-            let Some(i) = w.resources.iter().position(|r| {
-                Some(r.provider.name()) == get("provider") && Some(r.id.as_str()) == get("id")
-            }) else {
-                return bad(
-                    "POST /_emulator/clone?provider=P&id=ID&count=N: no such resource".into(),
-                );
-            };
-            if count > 100_000 {
-                return bad("count: at most 100000".into());
-            }
-            let ids = w.clone_resource(i, count);
-            EmuResponse::json(200, &serde_json::json!({ "ids": ids }))
-        }
-        ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
-            Ok(f) => {
-                w.faults.push(f);
-                EmuResponse::json(200, &serde_json::json!({ "faults": w.faults.len() }))
-            }
-            Err(e) => bad(format!("fault: {e}")),
-        },
-        ("POST", "limits") => {
-            let rps = parse_query(query)
-                .into_iter()
-                .find(|(k, _)| k == "rps")
-                .and_then(|(_, v)| v.parse::<u32>().ok());
-            w.rate_limit = rps.filter(|r| *r > 0);
-            EmuResponse::json(200, &serde_json::json!({ "rps": w.rate_limit }))
-        }
-        // `?secs=S[&provider=P]`: how long new copies stay invisible to reads (one cloud or
-        // every cloud).
-        ("POST", "lag") => {
-            let q = parse_query(query);
-            let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-            let Some(secs) = get("secs")
-                .and_then(|s| s.parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0)
-            else {
-                return bad("lag: give secs=N (virtual seconds, 0 or more)".into());
-            };
-            let providers: Vec<crate::model::Cloud> = match get("provider") {
-                Some(p) => match p.parse() {
-                    Ok(c) => vec![c],
-                    Err(e) => return bad(format!("lag: {e}")),
-                },
-                None => registry::all().map(|(c, _)| c).collect(),
-            };
-            for p in providers {
-                w.lags.insert(p, secs);
-            }
-            EmuResponse::json(200, &serde_json::json!({ "lags": w.lags }))
-        }
-        ("DELETE", "faults") => {
-            w.faults.clear();
-            EmuResponse::json(200, &serde_json::json!({}))
-        }
-        ("POST", "clock") => {
-            let secs = parse_query(query)
-                .into_iter()
-                .find(|(k, _)| k == "advance")
-                .and_then(|(_, v)| v.parse::<f64>().ok());
-            match secs {
-                Some(s) => {
-                    w.clock.advance(s);
-                    EmuResponse::json(200, &serde_json::json!({ "virtual_time": w.now() }))
-                }
-                None => bad("POST /_emulator/clock?advance=SECONDS".into()),
-            }
-        }
-        _ => EmuResponse::json(
-            404,
-            &serde_json::json!({ "error": format!("no admin route {method} /_emulator/{path}") }),
-        ),
     }
 }
 

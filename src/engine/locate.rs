@@ -30,18 +30,8 @@ pub async fn locate(
         looked_in,
     };
     if let Some((region, why)) = &default {
-        match provider.inspect(kind, region, id).await {
-            Ok(Some(_)) => {
-                tracing::info!("{cloud} {kind} {id}: in {region} (the default region, from {why})");
-                return Ok(found(region, why, Vec::new()));
-            }
-            Ok(None) => tracing::info!(
-                "{cloud} {kind} {id}: not in {region} (the default region, from {why}); looking in every region"
-            ),
-            Err(e) if e.kind == ErrorKind::Auth => return Err(e),
-            Err(e) => tracing::info!(
-                "{cloud} {kind} {id}: could not look in {region} (from {why}): {e}; looking in every region"
-            ),
+        if in_default(provider, kind, id, region, why).await? {
+            return Ok(found(region, why, Vec::new()));
         }
     }
     let candidates: Vec<&str> = regions
@@ -49,28 +39,7 @@ pub async fn locate(
         .copied()
         .filter(|r| default.as_ref().is_none_or(|(d, _)| d != r))
         .collect();
-    let hit = AtomicBool::new(false);
-    let outcomes: Vec<(&str, Option<Result<bool>>)> = futures::stream::iter(candidates)
-        .map(|region| {
-            let hit = &hit;
-            async move {
-                // Once found, no new look-up starts; those under way finish.
-                if hit.load(Ordering::SeqCst) {
-                    return (region, None);
-                }
-                let r = provider
-                    .inspect(kind, region, id)
-                    .await
-                    .map(|t| t.is_some());
-                if matches!(r, Ok(true)) {
-                    hit.store(true, Ordering::SeqCst);
-                }
-                (region, Some(r))
-            }
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+    let outcomes = look_everywhere(provider, kind, id, candidates, concurrency).await;
     let mut looked_in: Vec<String> = default.iter().map(|(d, _)| d.clone()).collect();
     let mut hits = Vec::new();
     let mut failures = Vec::new();
@@ -92,31 +61,7 @@ pub async fn locate(
             tracing::info!("{cloud} {kind} {id}: found in {one} by looking in every region");
             Ok(found(one, "lookup", looked_in))
         }
-        [] => {
-            // A key refused everywhere is a credentials problem, not a missing source.
-            if looked_in.is_empty() {
-                if let Some((_, e)) = failures.iter().find(|(_, e)| e.kind == ErrorKind::Auth) {
-                    return Err(e.clone());
-                }
-            }
-            let mut msg = format!(
-                "no {kind} {id} in any {cloud} region; looked in {}",
-                if looked_in.is_empty() {
-                    "none".to_string()
-                } else {
-                    looked_in.join(", ")
-                }
-            );
-            if !failures.is_empty() {
-                let failed: Vec<String> =
-                    failures.iter().map(|(r, e)| format!("{r} ({e})")).collect();
-                msg.push_str(&format!("; could not look in {}", failed.join(", ")));
-            }
-            msg.push_str("; give --region if it is elsewhere");
-            Err(Error::new(ErrorKind::NotFound, msg)
-                .with_provider(cloud)
-                .with_code("SourceNotFound"))
-        }
+        [] => Err(nowhere(cloud, kind, id, &looked_in, &failures)),
         many => Err(Error::usage(
             "--region",
             format!(
@@ -125,4 +70,99 @@ pub async fn locate(
             ),
         )),
     }
+}
+
+/// Whether `id` is in the default region (`why` names the setting); a look that fails for
+/// any reason but credentials only means looking everywhere.
+async fn in_default(
+    provider: &dyn Provider,
+    kind: Kind,
+    id: &str,
+    region: &str,
+    why: &str,
+) -> Result<bool> {
+    let cloud = provider.cloud();
+    match provider.inspect(kind, region, id).await {
+        Ok(Some(_)) => {
+            tracing::info!("{cloud} {kind} {id}: in {region} (the default region, from {why})");
+            Ok(true)
+        }
+        Ok(None) => {
+            tracing::info!(
+                "{cloud} {kind} {id}: not in {region} (the default region, from {why}); looking in every region"
+            );
+            Ok(false)
+        }
+        Err(e) if e.kind == ErrorKind::Auth => Err(e),
+        Err(e) => {
+            tracing::info!(
+                "{cloud} {kind} {id}: could not look in {region} (from {why}): {e}; looking in every region"
+            );
+            Ok(false)
+        }
+    }
+}
+
+/// One look per region, `concurrency` at once; once found, no new look-up starts (those
+/// under way finish). `None` for a region not looked in.
+async fn look_everywhere<'r>(
+    provider: &dyn Provider,
+    kind: Kind,
+    id: &str,
+    regions: Vec<&'r str>,
+    concurrency: usize,
+) -> Vec<(&'r str, Option<Result<bool>>)> {
+    let hit = AtomicBool::new(false);
+    futures::stream::iter(regions)
+        .map(|region| {
+            let hit = &hit;
+            async move {
+                if hit.load(Ordering::SeqCst) {
+                    return (region, None);
+                }
+                let r = provider
+                    .inspect(kind, region, id)
+                    .await
+                    .map(|t| t.is_some());
+                if matches!(r, Ok(true)) {
+                    hit.store(true, Ordering::SeqCst);
+                }
+                (region, Some(r))
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// The error for a source found in no region: the regions looked in and those that could not
+/// be looked in (a key refused everywhere is a credentials problem, not a missing source).
+fn nowhere(
+    cloud: crate::model::Cloud,
+    kind: Kind,
+    id: &str,
+    looked_in: &[String],
+    failures: &[(String, Error)],
+) -> Error {
+    if looked_in.is_empty() {
+        if let Some((_, e)) = failures.iter().find(|(_, e)| e.kind == ErrorKind::Auth) {
+            return e.clone();
+        }
+    }
+    let mut msg = format!(
+        "no {kind} {id} in any {cloud} region; looked in {}",
+        if looked_in.is_empty() {
+            "none".to_string()
+        } else {
+            looked_in.join(", ")
+        }
+    );
+    if !failures.is_empty() {
+        let failed: Vec<String> = failures.iter().map(|(r, e)| format!("{r} ({e})")).collect();
+        msg.push_str(&format!("; could not look in {}", failed.join(", ")));
+    }
+    msg.push_str("; give --region if it is elsewhere");
+    Error::new(ErrorKind::NotFound, msg)
+        .with_provider(cloud)
+        .with_code("SourceNotFound")
 }

@@ -292,7 +292,6 @@ impl Client {
         }
     }
 
-    /// Requests sent so far (every attempt counts).
     /// Paces requests per (cloud, region).
     pub fn with_pacer(mut self, pacer: pace::Pacer) -> Self {
         self.pacer = pacer;
@@ -305,8 +304,29 @@ impl Client {
         self
     }
 
+    /// Requests sent so far (every attempt counts).
     pub fn requests_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// A non-2xx reply as an error and what to do about it (throttling slows the bucket).
+    fn refused(
+        &self,
+        dialect: &dyn Dialect,
+        req: &HttpRequest,
+        resp: &HttpResponse,
+        safety: Safety,
+    ) -> (Error, retry::Decision) {
+        let err = dialect.parse_error(resp).with_provider(dialect.cloud());
+        let retry_after = resp
+            .header("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        if err.kind == ErrorKind::Throttled || resp.status == 429 {
+            self.pacer.throttled(dialect.cloud(), &req.region);
+        }
+        let d = retry::classify_reply(&err, resp.status, safety, retry_after);
+        (err, d)
     }
 
     fn jitter(&self) -> f64 {
@@ -357,37 +377,8 @@ impl Client {
                         attempts: attempt,
                     });
                 }
-                Ok(resp) => {
-                    let err = dialect.parse_error(&resp).with_provider(dialect.cloud());
-                    let retry_after = resp
-                        .header("retry-after")
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
-                    if err.kind == ErrorKind::Throttled || resp.status == 429 {
-                        self.pacer.throttled(dialect.cloud(), &req.region);
-                    }
-                    let d = retry::classify_reply(&err, resp.status, safety, retry_after);
-                    (err, d)
-                }
-                Err(te) => {
-                    let d = retry::classify_transport(&te, safety);
-                    let mut err = Error::new(
-                        if matches!(te, TransportError::TooLarge(_)) {
-                            ErrorKind::Protocol
-                        } else {
-                            ErrorKind::Network
-                        },
-                        te.to_string(),
-                    )
-                    .with_provider(dialect.cloud());
-                    if te.ambiguous() && safety == Safety::NotIdempotent {
-                        err.message.push_str(
-                            "; the request may have been acted on, so it was not sent again",
-                        );
-                        err.retryable = false;
-                    }
-                    (err, d)
-                }
+                Ok(resp) => self.refused(dialect, req, &resp, safety),
+                Err(te) => failed(dialect, &te, safety),
             };
             match decision {
                 retry::Decision::Retry(after) if attempt < self.policy.max_attempts => {
@@ -412,6 +403,24 @@ impl Client {
             }
         }
     }
+}
+
+/// A request that got no complete reply, as an error and what to do about it: a call that
+/// may have been acted on and is not idempotent is not sent again.
+fn failed(dialect: &dyn Dialect, te: &TransportError, safety: Safety) -> (Error, retry::Decision) {
+    let d = retry::classify_transport(te, safety);
+    let kind = if matches!(te, TransportError::TooLarge(_)) {
+        ErrorKind::Protocol
+    } else {
+        ErrorKind::Network
+    };
+    let mut err = Error::new(kind, te.to_string()).with_provider(dialect.cloud());
+    if te.ambiguous() && safety == Safety::NotIdempotent {
+        err.message
+            .push_str("; the request may have been acted on, so it was not sent again");
+        err.retryable = false;
+    }
+    (err, d)
 }
 
 /// A URL for logs: scheme, host and path only (query values may carry tokens).

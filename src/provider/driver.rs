@@ -72,6 +72,11 @@ pub trait CloudDriver: Sync {
     /// The environment variables of the cloud's static credentials.
     fn credential_env(&self) -> EnvNames;
 
+    /// Names (lower case) under which its credentials travel in a request besides the
+    /// `Authorization` header: a header or parameter a server may echo back, redacted
+    /// wherever text from a server is shown or kept.
+    fn secret_names(&self) -> &'static [&'static str];
+
     /// Credentials from the cloud's own shared files, after the environment and the imgcopy
     /// profile (`None` where the cloud has none, or they hold none).
     fn shared_credentials(&self, _env: &EnvMap) -> Result<Option<Credentials>> {

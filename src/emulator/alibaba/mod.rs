@@ -195,14 +195,11 @@ fn valid_name(n: &str) -> bool {
     super::rules::alibaba_name_ok(n)
 }
 
+/// `CopyImage`: checked (`check_copy`), then made queued behind the destination's running
+/// copies; the same ClientToken in the same region returns the first copy.
 fn copy_image(w: &mut World, p: &[(String, String)], region: &str) -> EmuResponse {
-    if !REGIONS.contains(&region) {
-        return error(400, "SourceRegion.NotFound", "The source region not found");
-    }
-    let dest = param(p, "DestinationRegionId").unwrap_or("").to_string();
     let token = param(p, "ClientToken").unwrap_or("").to_string();
-    // ClientToken idempotence: the same token in the same region returns the first copy.
-    if !token.is_empty() {
+    if !token.is_empty() && REGIONS.contains(&region) {
         if let Some(r) = w
             .with_token(P, &token)
             .find(|r| r.source_region.as_deref() == Some(region))
@@ -210,110 +207,173 @@ fn copy_image(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
             return ok(json!({ "ImageId": r.id }));
         }
     }
-    if let Some(n) = param(p, "DestinationImageName") {
-        if !valid_name(n) {
-            return error(
-                400,
-                "InvalidImageName.Malformed",
-                "The specified destination Image name is wrongly formed.",
-            );
-        }
+    match check_copy(w, p, region) {
+        Ok((src, dest)) => make_copy(w, p, region, src, dest, token),
+        Err(resp) => resp,
     }
-    if let Some(d) = param(p, "DestinationDescription") {
-        if !super::rules::alibaba_description_ok(d) {
-            return error(
-                400,
-                "InvalidDescription.Malformed",
-                "The specified destination description is wrongly formed.",
-            );
-        }
-    }
-    if dest.is_empty() || !REGIONS.contains(&dest.as_str()) {
-        return error(
+}
+
+/// The parameters' and the source's checks, in the order ECS reports them: the source
+/// image and the destination region when they pass.
+fn check_copy(
+    w: &World,
+    p: &[(String, String)],
+    region: &str,
+) -> Result<(Resource, String), EmuResponse> {
+    if !REGIONS.contains(&region) {
+        return Err(error(
             400,
-            "DestinationRegion.NotFound",
-            "The destination region not found",
-        );
+            "SourceRegion.NotFound",
+            "The source region not found",
+        ));
     }
-    let encrypted = param(p, "Encrypted").is_some_and(|e| e.eq_ignore_ascii_case("true"));
-    if let Some(k) = param(p, "KMSKeyId").filter(|k| !k.is_empty()) {
-        if !encrypted {
-            return error(
-                400,
-                "InvalidParameter.EncryptedIllegal",
-                "The specified parameter Encrypted must be true when kmsKeyId is not empty.",
-            );
-        }
-        if !KMS_KEYS.contains(&k) {
-            return error(
-                404,
-                "InvalidParameter.KMSKeyId.NotFound",
-                "The specified KMSKeyId does not exist.",
-            );
-        }
-    }
+    check_copy_params(p)?;
+    let dest = param(p, "DestinationRegionId").unwrap_or("").to_string();
     let image_id = param(p, "ImageId").unwrap_or("");
     let Some(i) = w.find(P, "image", region, image_id) else {
-        return error(
+        return Err(error(
             404,
             "InvalidImageId.NotFound",
             "The specified ImageId does not exist.",
-        );
+        ));
     };
     let now = w.now();
     let src = w.resources[i].clone();
     if src.image_type != "self" {
-        return error(403, "OperationDenied", "Only custom images can be copied.");
+        return Err(error(
+            403,
+            "OperationDenied",
+            "Only custom images can be copied.",
+        ));
     }
     if src.is_copying(now) {
-        return error(403, "OperationDenied.ImageCopying", "The Image are coping.");
+        return Err(error(
+            403,
+            "OperationDenied.ImageCopying",
+            "The Image are coping.",
+        ));
     }
     if src.status_at(now) != "Available" {
-        return error(400, "IncorrectImageStatus", "The image not available.");
+        return Err(error(
+            400,
+            "IncorrectImageStatus",
+            "The image not available.",
+        ));
     }
     if dest == region {
-        return error(
+        return Err(error(
             403,
             "IncorrectDestinationRegion",
             "The destination region is not equal the target region.",
-        );
+        ));
     }
     if dest == NO_COPY_REGION {
-        return error(403, "RegionNotSupportCopy", "The region not support copy.");
+        return Err(error(
+            403,
+            "RegionNotSupportCopy",
+            "The region not support copy.",
+        ));
     }
-    let name = param(p, "DestinationImageName")
-        .unwrap_or(&src.name)
-        .to_string();
+    check_destination(w, p, &dest)?;
+    Ok((src, dest))
+}
+
+/// Name, description, destination region and encryption parameters.
+fn check_copy_params(p: &[(String, String)]) -> Result<(), EmuResponse> {
+    if param(p, "DestinationImageName").is_some_and(|n| !valid_name(n)) {
+        return Err(error(
+            400,
+            "InvalidImageName.Malformed",
+            "The specified destination Image name is wrongly formed.",
+        ));
+    }
+    if param(p, "DestinationDescription").is_some_and(|d| !super::rules::alibaba_description_ok(d))
+    {
+        return Err(error(
+            400,
+            "InvalidDescription.Malformed",
+            "The specified destination description is wrongly formed.",
+        ));
+    }
+    let dest = param(p, "DestinationRegionId").unwrap_or("");
+    if dest.is_empty() || !REGIONS.contains(&dest) {
+        return Err(error(
+            400,
+            "DestinationRegion.NotFound",
+            "The destination region not found",
+        ));
+    }
+    let encrypted = param(p, "Encrypted").is_some_and(|e| e.eq_ignore_ascii_case("true"));
+    if let Some(k) = param(p, "KMSKeyId").filter(|k| !k.is_empty()) {
+        if !encrypted {
+            return Err(error(
+                400,
+                "InvalidParameter.EncryptedIllegal",
+                "The specified parameter Encrypted must be true when kmsKeyId is not empty.",
+            ));
+        }
+        if !KMS_KEYS.contains(&k) {
+            return Err(error(
+                404,
+                "InvalidParameter.KMSKeyId.NotFound",
+                "The specified KMSKeyId does not exist.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A named copy's name is free in the destination, and the destination's image quota is not
+/// reached.
+fn check_destination(w: &World, p: &[(String, String)], dest: &str) -> Result<(), EmuResponse> {
     let in_dest = || {
         w.resources
             .iter()
             .filter(|r| r.provider == P && r.region == dest)
     };
-    if param(p, "DestinationImageName").is_some() && in_dest().any(|r| r.name == name) {
-        return error(
-            400,
-            "InvalidImageName.Duplicated",
-            "The destination image is exist.",
-        );
+    if let Some(name) = param(p, "DestinationImageName") {
+        if in_dest().any(|r| r.name == name) {
+            return Err(error(
+                400,
+                "InvalidImageName.Duplicated",
+                "The destination image is exist.",
+            ));
+        }
     }
     if in_dest().count() >= IMAGE_QUOTA {
-        return error(403, "QuotaExceed.Image", "The Image Quota exceeds.");
+        return Err(error(403, "QuotaExceed.Image", "The Image Quota exceeds."));
     }
-    // Queue behind the copies already running or waiting in the destination region.
-    let busy: Vec<f64> = in_dest()
+    Ok(())
+}
+
+/// Makes the copy, queued behind the copies already running or waiting in the destination.
+fn make_copy(
+    w: &mut World,
+    p: &[(String, String)],
+    region: &str,
+    src: Resource,
+    dest: String,
+    token: String,
+) -> EmuResponse {
+    let now = w.now();
+    let mut busy: Vec<f64> = w
+        .resources
+        .iter()
+        .filter(|r| r.provider == P && r.region == dest)
         .filter_map(|r| r.ready_at.filter(|t| *t > now))
         .collect();
     let start_at = if busy.len() < RUNNING_PER_REGION {
         now
     } else {
-        let mut b = busy;
-        b.sort_by(f64::total_cmp);
-        b[b.len() - RUNNING_PER_REGION]
+        busy.sort_by(f64::total_cmp);
+        busy[busy.len() - RUNNING_PER_REGION]
     };
     let copy = Resource {
-        region: dest.clone(),
+        region: dest,
         id: super::state::new_id("m-").to_lowercase(),
-        name,
+        name: param(p, "DestinationImageName")
+            .unwrap_or(&src.name)
+            .to_string(),
         status: "Available".into(),
         source_id: Some(src.id.clone()),
         source_region: Some(region.to_string()),
@@ -477,143 +537,4 @@ impl EmulatedCloud for Emulated {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::{Credentials, Secret};
-    use crate::sign::SignContext;
-    use std::collections::HashMap;
-
-    fn world() -> World {
-        World::new(
-            0.0,
-            100.0,
-            HashMap::from([("ak".to_string(), "sk".to_string())]),
-        )
-    }
-
-    fn rpc(secret: &str, nonce: &str, now: OffsetDateTime, extra: &[(&str, &str)]) -> EmuRequest {
-        let mut p: Vec<(String, String)> = vec![
-            ("Action".into(), "DescribeImages".into()),
-            ("Version".into(), "2014-05-26".into()),
-            ("RegionId".into(), "cn-hangzhou".into()),
-        ];
-        for (k, v) in extra {
-            p.retain(|(a, _)| a != k);
-            p.push((k.to_string(), v.to_string()));
-        }
-        let creds = Credentials {
-            access_key_id: "ak".into(),
-            secret_access_key: Secret::new(secret),
-            session_token: None,
-        };
-        let out = sig::sign_rpc(
-            "POST",
-            &p,
-            &creds,
-            &SignContext {
-                now,
-                nonce: nonce.into(),
-            },
-        );
-        p.extend(out.query);
-        EmuRequest {
-            method: "POST".into(),
-            raw_path: "/".into(),
-            path: "/".into(),
-            region: None,
-            query: p,
-            headers: vec![],
-            body: Default::default(),
-        }
-    }
-
-    fn code(r: &EmuResponse) -> String {
-        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-        format!("{} {}", r.status, v["Code"].as_str().unwrap_or("ok"))
-    }
-
-    #[test]
-    fn rpc_verification_replay_and_staleness() {
-        let mut w = world();
-        let now = OffsetDateTime::now_utc();
-        assert_eq!(
-            verify(&mut w, &rpc("sk", "n1", now, &[]), now).unwrap(),
-            "ak"
-        );
-        let replay = verify(&mut w, &rpc("sk", "n1", now, &[]), now).unwrap_err();
-        assert_eq!(code(&replay), "400 SignatureNonceUsed");
-        let stale = now - time::Duration::hours(1);
-        assert_eq!(
-            code(&verify(&mut w, &rpc("sk", "n2", stale, &[]), now).unwrap_err()),
-            "400 InvalidTimeStamp.Expired"
-        );
-        let bad = verify(&mut w, &rpc("wrong", "n3", now, &[]), now).unwrap_err();
-        assert_eq!(code(&bad), "400 SignatureDoesNotMatch");
-        let v: serde_json::Value = serde_json::from_slice(&bad.body).unwrap();
-        let msg = v["Message"].as_str().unwrap();
-        assert!(
-            msg.split(':').nth(1).unwrap().starts_with("POST&%2F&"),
-            "{msg}"
-        );
-    }
-
-    #[test]
-    fn copies_queue_one_per_region_and_describe_defaults_to_available() {
-        let mut w = world();
-        let now = OffsetDateTime::now_utc();
-        let mut ids = Vec::new();
-        for (n, t) in [("n1", "t1"), ("n2", "t2")] {
-            let r = rpc(
-                "sk",
-                n,
-                now,
-                &[
-                    ("Action", "CopyImage"),
-                    ("ImageId", "m-demo0001"),
-                    ("DestinationRegionId", "cn-shanghai"),
-                    ("ClientToken", t),
-                ],
-            );
-            let resp = handle(&mut w, &r, "CopyImage");
-            assert_eq!(resp.status, 200);
-            let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
-            ids.push(v["ImageId"].as_str().unwrap().to_string());
-        }
-        let status = |w: &World, id: &str| {
-            w.resources
-                .iter()
-                .find(|r| r.id == id)
-                .unwrap()
-                .status_at(w.now())
-        };
-        assert_eq!(status(&w, &ids[0]), "Creating");
-        assert_eq!(status(&w, &ids[1]), "Waiting");
-        // Reads see new copies once the visibility lag has passed.
-        w.clock.advance(crate::emulator::state::DEFAULT_LAG);
-        let listed = |w: &mut World, nonce: &str, extra: &[(&str, &str)]| {
-            let mut e = vec![("RegionId", "cn-shanghai")];
-            e.extend_from_slice(extra);
-            let resp = handle(w, &rpc("sk", nonce, now, &e), "DescribeImages");
-            let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
-            v["Images"]["Image"].as_array().unwrap().len()
-        };
-        // m-taken001 is the only Available image in cn-shanghai; the copies are hidden.
-        assert_eq!(listed(&mut w, "d1", &[]), 1);
-        assert_eq!(listed(&mut w, "d2", &[("Status", "Creating,Waiting")]), 2);
-        // Canceling the running copy lets the waiting one start.
-        let c = rpc(
-            "sk",
-            "c1",
-            now,
-            &[
-                ("Action", "CancelCopyImage"),
-                ("RegionId", "cn-shanghai"),
-                ("ImageId", &ids[0]),
-            ],
-        );
-        assert_eq!(handle(&mut w, &c, "CancelCopyImage").status, 200);
-        assert_eq!(status(&w, &ids[1]), "Creating");
-        w.clock.advance(100.0);
-        assert_eq!(status(&w, &ids[1]), "Available");
-    }
-}
+mod tests;

@@ -249,62 +249,85 @@ fn malformed(kind: &str, id: &str) -> Option<EmuResponse> {
     }
 }
 
-fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuResponse {
-    let (id_key, out_key) = if kind == "image" {
-        ("SourceImageId", "imageId")
+/// The reply to CopyImage / CopySnapshot naming the copy.
+fn copied(kind: &str, id: &str) -> EmuResponse {
+    if kind == "image" {
+        ok("CopyImage", &format!("<imageId>{id}</imageId>"))
     } else {
-        ("SourceSnapshotId", "snapshotId")
+        ok("CopySnapshot", &format!("<snapshotId>{id}</snapshotId>"))
+    }
+}
+
+/// CopyImage / CopySnapshot into `dest`: checked (`check_copy`), then made; the same
+/// ClientToken returns the first copy.
+fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuResponse {
+    match check_copy(w, p, dest, kind) {
+        Ok(Checked::Again(id)) => copied(kind, &id),
+        Ok(Checked::New(i, source_region)) => {
+            let id = make_copy(w, p, dest, i, &source_region);
+            copied(kind, &id)
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// What the checks of a copy call found.
+enum Checked {
+    /// The copy this ClientToken made before.
+    Again(String),
+    /// A new copy of the resource at this index, from this region.
+    New(usize, String),
+}
+
+fn check_copy(
+    w: &World,
+    p: &[(String, String)],
+    dest: &str,
+    kind: &str,
+) -> Result<Checked, EmuResponse> {
+    let id_key = if kind == "image" {
+        "SourceImageId"
+    } else {
+        "SourceSnapshotId"
     };
     let Some(source_region) = param(p, "SourceRegion").filter(|r| REGIONS.contains(r)) else {
-        return error(
+        return Err(error(
             400,
             "InvalidParameterValue",
             "SourceRegion is missing or not a region.",
-        );
+        ));
     };
     let source_id = param(p, id_key).unwrap_or("");
     if let Some(resp) = malformed(kind, source_id) {
-        return resp;
+        return Err(resp);
     }
-    let name = param(p, "Name").unwrap_or("");
-    if kind == "image" && name.is_empty() {
-        return error(
+    if kind == "image" && param(p, "Name").unwrap_or("").is_empty() {
+        return Err(error(
             400,
             "MissingParameter",
             "The request must contain the parameter Name",
-        );
+        ));
     }
-    // ClientToken idempotence (CopyImage): the same token returns the first copy.
-    let token = param(p, "ClientToken").unwrap_or("").to_string();
-    if !token.is_empty() {
-        if let Some(r) = w.with_token(P, &token).find(|r| r.region == dest) {
-            if r.source_id.as_deref() != Some(source_id) {
-                return error(
-                    400,
-                    "IdempotentParameterMismatch",
-                    "The client token was used with different parameters.",
-                );
-            }
-            return ok(
-                if kind == "image" {
-                    "CopyImage"
-                } else {
-                    "CopySnapshot"
-                },
-                &format!("<{out_key}>{}</{out_key}>", r.id),
-            );
+    let token = param(p, "ClientToken").unwrap_or("");
+    if let Some(r) = w
+        .with_token(P, token)
+        .find(|r| !token.is_empty() && r.region == dest)
+    {
+        if r.source_id.as_deref() != Some(source_id) {
+            return Err(error(
+                400,
+                "IdempotentParameterMismatch",
+                "The client token was used with different parameters.",
+            ));
         }
+        return Ok(Checked::Again(r.id.clone()));
     }
     let Some(i) = w.find(P, kind, source_region, source_id) else {
-        return not_found(kind, source_id);
+        return Err(not_found(kind, source_id));
     };
     if kind == "snapshot" {
-        if let Err(resp) = check_presigned_url(w, p, i, source_region) {
-            return resp;
-        }
-    }
-    let now = w.now();
-    if kind == "snapshot" {
+        check_presigned_url(w, p, i, source_region)?;
+        let now = w.now();
         let running = w
             .resources
             .iter()
@@ -313,11 +336,23 @@ fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuRes
             })
             .count();
         if running >= SNAPSHOT_COPY_LIMIT {
-            return error(400, "ResourceLimitExceeded", &format!("Too many snapshot copies in progress. The limit is {SNAPSHOT_COPY_LIMIT} for this destination region."));
+            return Err(error(400, "ResourceLimitExceeded", &format!("Too many snapshot copies in progress. The limit is {SNAPSHOT_COPY_LIMIT} for this destination region.")));
         }
     }
+    Ok(Checked::New(i, source_region.to_string()))
+}
+
+/// Makes the copy of `w.resources[i]` in `dest` with the call's tags and description; its id.
+fn make_copy(
+    w: &mut World,
+    p: &[(String, String)],
+    dest: &str,
+    i: usize,
+    source_region: &str,
+) -> String {
+    let now = w.now();
     let src = w.resources[i].clone();
-    let prefix = if kind == "image" { "ami-" } else { "snap-" };
+    let prefix = if src.kind == "image" { "ami-" } else { "snap-" };
     let mut attrs = std::collections::BTreeMap::new();
     for (k, v) in tags(p, "TagSpecification.1.Tag") {
         attrs.insert(format!("tag:{k}"), v);
@@ -330,32 +365,23 @@ fn copy(w: &mut World, p: &[(String, String)], dest: &str, kind: &str) -> EmuRes
     if let Some(d) = param(p, "Description") {
         attrs.insert("description".into(), d.to_string());
     }
+    let name = param(p, "Name").filter(|n| !n.is_empty());
+    let token = param(p, "ClientToken").filter(|t| !t.is_empty());
     let copy = Resource {
         region: dest.to_string(),
         id: format!("{prefix}{}", hex17()),
-        name: if name.is_empty() {
-            src.name.clone()
-        } else {
-            name.to_string()
-        },
+        name: name.map_or_else(|| src.name.clone(), str::to_string),
         source_id: Some(src.id.clone()),
         source_region: Some(source_region.to_string()),
         created_at: now,
         ready_at: Some(now + w.copy_seconds),
-        client_token: (!token.is_empty()).then_some(token),
+        client_token: token.map(str::to_string),
         attrs,
         ..src
     };
     let id = copy.id.clone();
     w.add(copy);
-    ok(
-        if kind == "image" {
-            "CopyImage"
-        } else {
-            "CopySnapshot"
-        },
-        &format!("<{out_key}>{id}</{out_key}>"),
-    )
+    id
 }
 
 fn tag_set(r: &Resource) -> String {
@@ -420,37 +446,7 @@ fn describe(w: &World, p: &[(String, String)], region: &str, kind: &str) -> EmuR
         if !keep {
             continue;
         }
-        let state = status_of(r, now);
-        let description = escape(r.attrs.get("description").map(String::as_str).unwrap_or(""));
-        if kind == "image" {
-            let reason = if state == "failed" {
-                "<stateReason><code>Client.CopyFailed</code><message>The copy of the image failed.</message></stateReason>"
-            } else {
-                ""
-            };
-            let _ = write!(
-                items,
-                "<item><imageId>{}</imageId><imageState>{state}</imageState><name>{}</name><description>{description}</description><imageOwnerId>123456789012</imageOwnerId>{reason}{}</item>",
-                r.id, escape(&r.name), tag_set(r)
-            );
-        } else {
-            let progress = if state == "pending" {
-                r.progress_at(now)
-            } else {
-                100
-            };
-            // A failed snapshot says why in `statusMessage` (EC2's name for StateMessage).
-            let message = if state == "error" {
-                "<statusMessage>The snapshot copy failed: the source snapshot could not be read.</statusMessage>"
-            } else {
-                ""
-            };
-            let _ = write!(
-                items,
-                "<item><snapshotId>{}</snapshotId><status>{state}</status>{message}<progress>{progress}%</progress><description>{description}</description><ownerId>123456789012</ownerId>{}</item>",
-                r.id, tag_set(r)
-            );
-        }
+        items.push_str(&item(r, now));
     }
     let (action, set) = if kind == "image" {
         ("DescribeImages", "imagesSet")
@@ -458,6 +454,43 @@ fn describe(w: &World, p: &[(String, String)], region: &str, kind: &str) -> EmuR
         ("DescribeSnapshots", "snapshotSet")
     };
     ok(action, &format!("<{set}>{items}</{set}>"))
+}
+
+/// One image or snapshot as DescribeImages / DescribeSnapshots list it.
+fn item(r: &Resource, now: f64) -> String {
+    let mut out = String::new();
+    let state = status_of(r, now);
+    let description = escape(r.attrs.get("description").map(String::as_str).unwrap_or(""));
+    if r.kind == "image" {
+        let reason = if state == "failed" {
+            "<stateReason><code>Client.CopyFailed</code><message>The copy of the image failed.</message></stateReason>"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<item><imageId>{}</imageId><imageState>{state}</imageState><name>{}</name><description>{description}</description><imageOwnerId>123456789012</imageOwnerId>{reason}{}</item>",
+            r.id, escape(&r.name), tag_set(r)
+        );
+    } else {
+        let progress = if state == "pending" {
+            r.progress_at(now)
+        } else {
+            100
+        };
+        // A failed snapshot says why in `statusMessage` (EC2's name for StateMessage).
+        let message = if state == "error" {
+            "<statusMessage>The snapshot copy failed: the source snapshot could not be read.</statusMessage>"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<item><snapshotId>{}</snapshotId><status>{state}</status>{message}<progress>{progress}%</progress><description>{description}</description><ownerId>123456789012</ownerId>{}</item>",
+            r.id, tag_set(r)
+        );
+    }
+    out
 }
 
 fn create_tags(w: &mut World, p: &[(String, String)], region: &str) -> EmuResponse {
@@ -538,157 +571,4 @@ impl EmulatedCloud for Emulated {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::{Credentials, Secret};
-    use crate::sign::{SignContext, SignableRequest};
-    use std::collections::HashMap;
-
-    fn signed(ak: &str, secret: &str, now: OffsetDateTime, body: &[u8]) -> EmuRequest {
-        let headers = vec![
-            ("host".to_string(), "127.0.0.1:9".to_string()),
-            (
-                "content-type".to_string(),
-                "application/x-www-form-urlencoded; charset=utf-8".to_string(),
-            ),
-        ];
-        let out = sigv4::sign(
-            &SignableRequest {
-                method: "POST",
-                path: "/",
-                query: &[],
-                headers: &headers,
-                body,
-            },
-            &Credentials {
-                access_key_id: ak.into(),
-                secret_access_key: Secret::new(secret),
-                session_token: None,
-            },
-            &SignContext {
-                now,
-                nonce: String::new(),
-            },
-            "eu-west-1",
-            "ec2",
-        )
-        .unwrap();
-        EmuRequest {
-            method: "POST".into(),
-            raw_path: "/".into(),
-            path: "/".into(),
-            region: None,
-            query: Vec::new(),
-            headers: headers.into_iter().chain(out.headers).collect(),
-            body: body.to_vec().into(),
-        }
-    }
-
-    fn code(r: Result<(), EmuResponse>) -> String {
-        match r {
-            Ok(()) => "ok".into(),
-            Err(e) => {
-                let text = String::from_utf8(e.body).unwrap();
-                let code = text
-                    .split("<Code>")
-                    .nth(1)
-                    .unwrap()
-                    .split("</Code>")
-                    .next()
-                    .unwrap()
-                    .to_string();
-                format!("{} {code}", e.status)
-            }
-        }
-    }
-
-    #[test]
-    fn an_encrypted_snapshot_needs_a_valid_presigned_url() {
-        let w = World::new(
-            1.0,
-            1.0,
-            HashMap::from([("ak".to_string(), "sk".to_string())]),
-        );
-        let enc = w
-            .find(P, "snapshot", "us-east-1", "snap-0abc00000000000a3")
-            .unwrap();
-        let base = |extra: &[(&str, &str)]| {
-            let mut p: Vec<(String, String)> = vec![
-                ("Action".into(), "CopySnapshot".into()),
-                ("SourceRegion".into(), "us-east-1".into()),
-                ("SourceSnapshotId".into(), "snap-0abc00000000000a3".into()),
-            ];
-            p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-            p
-        };
-        let result = |p: &[(String, String)]| code(check_presigned_url(&w, p, enc, "us-east-1"));
-        assert_eq!(result(&base(&[])), "400 MissingParameter");
-        let presign = |secret: &str, region: &str| {
-            let q = sigv4::presign_get(
-                "127.0.0.1:9",
-                "/us-east-1/",
-                &base(&[("DestinationRegion", "eu-west-1")]),
-                &Credentials {
-                    access_key_id: "ak".into(),
-                    secret_access_key: Secret::new(secret),
-                    session_token: None,
-                },
-                &SignContext {
-                    now: OffsetDateTime::now_utc(),
-                    nonce: String::new(),
-                },
-                region,
-                "ec2",
-                std::time::Duration::from_secs(3600),
-            )
-            .unwrap();
-            let mut u = url::Url::parse("http://127.0.0.1:9/us-east-1/").unwrap();
-            u.query_pairs_mut().extend_pairs(q);
-            u.to_string()
-        };
-        assert_eq!(
-            result(&base(&[("PresignedUrl", &presign("sk", "us-east-1"))])),
-            "ok"
-        );
-        assert_eq!(
-            result(&base(&[("PresignedUrl", &presign("wrong", "us-east-1"))])),
-            "400 InvalidParameterValue"
-        );
-        assert_eq!(
-            result(&base(&[("PresignedUrl", &presign("sk", "eu-west-1"))])),
-            "400 InvalidParameterValue"
-        );
-    }
-
-    #[test]
-    fn verifies_sigv4_from_the_wire() {
-        let w = World::new(
-            1.0,
-            1.0,
-            HashMap::from([("ak".to_string(), "sk".to_string())]),
-        );
-        let now = OffsetDateTime::now_utc();
-        let body = b"Action=DescribeImages&Version=2016-11-15";
-        assert_eq!(code(verify(&w, &signed("ak", "sk", now, body), now)), "ok");
-        assert_eq!(
-            code(verify(&w, &signed("ak", "no", now, body), now)),
-            "401 AuthFailure"
-        );
-        assert_eq!(
-            code(verify(&w, &signed("who", "sk", now, body), now)),
-            "401 AuthFailure"
-        );
-        let old = now - time::Duration::hours(1);
-        assert_eq!(
-            code(verify(&w, &signed("ak", "sk", old, body), now)),
-            "400 RequestExpired"
-        );
-        let mut tampered = signed("ak", "sk", now, body);
-        tampered.body = b"Action=DescribeImages&Version=2016-11-16".to_vec().into();
-        assert_eq!(
-            code(verify(&w, &tampered, now)),
-            "401 AuthFailure",
-            "the body is signed"
-        );
-    }
-}
+mod tests;

@@ -336,36 +336,11 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
             )
         };
     }
-    let Some(i) = w.find(P, "snapshot", region, id) else {
-        return not_found();
+    let src = match snapshot_to_copy(w, &body, region, id) {
+        Ok(src) => src,
+        Err(resp) => return resp,
     };
     let now = w.now();
-    let src = w.resources[i].clone();
-    if src.status_at(now) != "Available" {
-        return error(
-            409,
-            "OperationDenied",
-            "Operation not available: the snapshot is not Available.",
-        );
-    }
-    if !src.copyable {
-        return error(403, "snapshot.CannotCopy", "snapshot not support copy");
-    }
-    if body.dest_region_infos.is_empty() {
-        return error(409, "OperationDenied", "destRegionInfos must not be empty.");
-    }
-    if let Some(bad) = body.dest_region_infos.iter().find(|d| {
-        d.dest_region == region || !super::rules::BAIDU_REGIONS.contains(&d.dest_region.as_str())
-    }) {
-        return error(
-            409,
-            "OperationDenied",
-            &format!(
-                "Operation not available: destination region {} is invalid.",
-                bad.dest_region
-            ),
-        );
-    }
     let mut results = Vec::new();
     for d in &body.dest_region_infos {
         let copy = Resource {
@@ -391,6 +366,53 @@ fn remote_copy_snapshot(w: &mut World, req: &EmuRequest, region: &str, id: &str)
         },
     );
     ok(response)
+}
+
+/// The source snapshot of a remote copy, when it and the destinations pass the checks.
+fn snapshot_to_copy(
+    w: &World,
+    body: &SnapshotCopyBody,
+    region: &str,
+    id: &str,
+) -> Result<Resource, EmuResponse> {
+    let Some(i) = w.find(P, "snapshot", region, id) else {
+        return Err(not_found());
+    };
+    let src = w.resources[i].clone();
+    if src.status_at(w.now()) != "Available" {
+        return Err(error(
+            409,
+            "OperationDenied",
+            "Operation not available: the snapshot is not Available.",
+        ));
+    }
+    if !src.copyable {
+        return Err(error(
+            403,
+            "snapshot.CannotCopy",
+            "snapshot not support copy",
+        ));
+    }
+    if body.dest_region_infos.is_empty() {
+        return Err(error(
+            409,
+            "OperationDenied",
+            "destRegionInfos must not be empty.",
+        ));
+    }
+    if let Some(bad) = body.dest_region_infos.iter().find(|d| {
+        d.dest_region == region || !super::rules::BAIDU_REGIONS.contains(&d.dest_region.as_str())
+    }) {
+        return Err(error(
+            409,
+            "OperationDenied",
+            &format!(
+                "Operation not available: destination region {} is invalid.",
+                bad.dest_region
+            ),
+        ));
+    }
+    Ok(src)
 }
 
 /// Baidu BCC as the emulator's registry lists it.

@@ -166,8 +166,14 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
         .map(str::to_string)
         .collect();
     match action {
-        "CopyImageInRegion" => copy(w, req, &region, &segs[2], &project, &ak, false),
-        "CopyImageCrossRegion" => copy(w, req, &region, &segs[2], &project, &ak, true),
+        "CopyImageInRegion" => match copy_call(w, req, &region, &segs[2], &project, &ak) {
+            Ok(call) => copy_in_region(w, call),
+            Err(resp) => resp,
+        },
+        "CopyImageCrossRegion" => match copy_call(w, req, &region, &segs[2], &project, &ak) {
+            Ok(call) => copy_cross_region(w, call),
+            Err(resp) => resp,
+        },
         "ShowJob" => show_job(w, &region, &segs[1], &segs[3]),
         // The newer job query: the project comes from the header, the id from the path.
         "ShowJobProgress" => show_job(w, &region, &project, &segs[3]),
@@ -198,129 +204,182 @@ fn bad(code: &str, message: &str) -> EmuResponse {
     ims_error(400, code, message)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn copy(
-    w: &mut World,
+/// What a copy call asks of one source: the call's names for it and the checked body.
+struct CopyCall<'a> {
+    region: &'a str,
+    project: &'a str,
+    ak: &'a str,
+    body: CopyBody,
+    src: Resource,
+}
+
+/// The checks both copy calls make: a well-formed body with a valid name and description, of
+/// an active source image in `region` that is not an ISO.
+fn copy_call<'a>(
+    w: &World,
     req: &EmuRequest,
-    region: &str,
+    region: &'a str,
     image_id: &str,
-    project: &str,
-    ak: &str,
-    cross: bool,
-) -> EmuResponse {
+    project: &'a str,
+    ak: &'a str,
+) -> Result<CopyCall<'a>, EmuResponse> {
     let Ok(body) = serde_json::from_slice::<CopyBody>(&req.body) else {
-        return bad("IMS.0001", "The request message format is invalid.");
+        return Err(bad("IMS.0001", "The request message format is invalid."));
     };
+    check_name_and_description(&body)?;
+    let Some(i) = w.find(P, "image", region, image_id) else {
+        return Err(ims_error(404, "IMG.0027", "The image does not exist."));
+    };
+    let src = w.resources[i].clone();
+    if status_of(&src, w.now()) != "active" {
+        return Err(bad("IMG.0046", "The image is unavailable."));
+    }
+    if attr(&src, "disk_format") == "iso" {
+        return Err(bad(
+            "IMS.IsoImageNotSupported",
+            "Private images created from ISO files cannot be replicated.",
+        ));
+    }
+    Ok(CopyCall {
+        region,
+        project,
+        ak,
+        body,
+        src,
+    })
+}
+
+fn attr<'r>(r: &'r Resource, k: &str) -> &'r str {
+    r.attrs.get(k).map(String::as_str).unwrap_or("")
+}
+
+fn check_name_and_description(body: &CopyBody) -> Result<(), EmuResponse> {
     let Some(name) = body.name.as_deref().filter(|n| !n.is_empty()) else {
-        return bad(
+        return Err(bad(
             "IMS.0001",
             "The request message format is invalid: name is required.",
-        );
+        ));
     };
     if name.chars().count() > 128 {
-        return bad(
+        return Err(bad(
             "IMG.0002",
             "The image name contains more than 128 characters.",
-        );
+        ));
     }
     if !super::rules::huawei_name_ok(name) {
-        return bad("IMG.0003", "The image name format is invalid.");
+        return Err(bad("IMG.0003", "The image name format is invalid."));
     }
     if let Some(d) = &body.description {
         if d.chars().count() > 1024 {
-            return bad(
+            return Err(bad(
                 "IMG.0004",
                 "The description contains more than 1024 characters.",
-            );
+            ));
         }
         if d.contains(['\r', '\n', '<', '>']) {
-            return bad(
+            return Err(bad(
                 "IMS.0001",
                 "The description must not contain carriage returns or angle brackets.",
-            );
+            ));
         }
     }
-    let Some(i) = w.find(P, "image", region, image_id) else {
-        return ims_error(404, "IMG.0027", "The image does not exist.");
-    };
-    let now = w.now();
-    let src = w.resources[i].clone();
-    if status_of(&src, now) != "active" {
-        return bad("IMG.0046", "The image is unavailable.");
-    }
-    let attr = |k: &str| src.attrs.get(k).map(String::as_str).unwrap_or("");
-    if attr("disk_format") == "iso" {
+    Ok(())
+}
+
+/// `POST /v1/cloudimages/{id}/copy`: a copy in the source's region (a full-ECS image cannot;
+/// a `cmk_id` encrypts the copy).
+fn copy_in_region(w: &mut World, call: CopyCall<'_>) -> EmuResponse {
+    if attr(&call.src, "__whole_image") == "true" {
         return bad(
-            "IMS.IsoImageNotSupported",
-            "Private images created from ISO files cannot be replicated.",
+            "IMS.WholeImageNotSupported",
+            "Full-ECS images cannot be replicated within a region.",
         );
     }
-    let whole = attr("__whole_image") == "true";
-    let dest = if cross {
-        let Some(dest) = body.region.as_deref().filter(|r| !r.is_empty()) else {
-            return bad(
-                "IMS.0001",
-                "The request message format is invalid: region is required.",
-            );
-        };
-        if dest == region {
-            return bad(
-                "IMS.SameRegion",
-                "The destination region cannot be the same as the source region.",
-            );
-        }
-        if !REGIONS.contains(&dest) {
-            return bad("IMS.0001", "The destination region is invalid.");
-        }
-        let project_name = body.project_name.as_deref().unwrap_or("");
-        if !(project_name == dest || project_name.starts_with(&format!("{dest}_"))) {
-            return bad(
-                "IMS.ProjectNotFound",
-                "The destination project does not exist in the destination region.",
-            );
-        }
-        let agency = body.agency_name.as_deref().unwrap_or("");
-        if !AGENCIES.contains(&agency) {
-            return bad("IMS.AgencyNotFound", "The agency does not exist.");
-        }
-        if !attr("__system__cmkid").is_empty() {
-            return bad(
-                "IMS.EncryptedCrossRegion",
-                "Encrypted images cannot be replicated across regions.",
-            );
-        }
-        if whole && !body.vault_id.as_deref().is_some_and(is_uuid) {
-            return bad(
-                "IMS.0001",
-                "vault_id is required to replicate a full-ECS image.",
-            );
-        }
-        let running = w
-            .jobs
-            .iter()
-            .filter(|j| {
-                j.access_key == ak && j.job_type == "imsCrossRegionCopyJob" && j.ready_at > now
-            })
-            .count();
-        if running >= CROSS_REGION_LIMIT {
-            return bad(
-                "IMS.CrossRegionQuota",
-                "A maximum of five private images can be replicated across regions at a time.",
-            );
-        }
-        dest.to_string()
-    } else {
-        if whole {
-            return bad(
-                "IMS.WholeImageNotSupported",
-                "Full-ECS images cannot be replicated within a region.",
-            );
-        }
-        if body.cmk_id.as_deref().is_some_and(|k| !is_uuid(k)) {
-            return bad("IMS.0001", "cmk_id is invalid.");
-        }
-        region.to_string()
+    if call.body.cmk_id.as_deref().is_some_and(|k| !is_uuid(k)) {
+        return bad("IMS.0001", "cmk_id is invalid.");
+    }
+    let dest = call.region.to_string();
+    make_copy(w, call, dest, "imsCopyImageInRegionJob")
+}
+
+/// `POST /v1/cloudimages/{id}/cross_region_copy`: another region, a project there, an agency,
+/// no encrypted source, a vault for a full-ECS image, at most five at a time per tenant.
+fn copy_cross_region(w: &mut World, call: CopyCall<'_>) -> EmuResponse {
+    match check_cross_region(w, &call) {
+        Ok(dest) => make_copy(w, call, dest, "imsCrossRegionCopyJob"),
+        Err(resp) => resp,
+    }
+}
+
+fn check_cross_region(w: &World, call: &CopyCall<'_>) -> Result<String, EmuResponse> {
+    let body = &call.body;
+    let Some(dest) = body.region.as_deref().filter(|r| !r.is_empty()) else {
+        return Err(bad(
+            "IMS.0001",
+            "The request message format is invalid: region is required.",
+        ));
     };
+    if dest == call.region {
+        return Err(bad(
+            "IMS.SameRegion",
+            "The destination region cannot be the same as the source region.",
+        ));
+    }
+    if !REGIONS.contains(&dest) {
+        return Err(bad("IMS.0001", "The destination region is invalid."));
+    }
+    let project_name = body.project_name.as_deref().unwrap_or("");
+    if !(project_name == dest || project_name.starts_with(&format!("{dest}_"))) {
+        return Err(bad(
+            "IMS.ProjectNotFound",
+            "The destination project does not exist in the destination region.",
+        ));
+    }
+    if !AGENCIES.contains(&body.agency_name.as_deref().unwrap_or("")) {
+        return Err(bad("IMS.AgencyNotFound", "The agency does not exist."));
+    }
+    if !attr(&call.src, "__system__cmkid").is_empty() {
+        return Err(bad(
+            "IMS.EncryptedCrossRegion",
+            "Encrypted images cannot be replicated across regions.",
+        ));
+    }
+    let whole = attr(&call.src, "__whole_image") == "true";
+    if whole && !body.vault_id.as_deref().is_some_and(is_uuid) {
+        return Err(bad(
+            "IMS.0001",
+            "vault_id is required to replicate a full-ECS image.",
+        ));
+    }
+    let now = w.now();
+    let running = w
+        .jobs
+        .iter()
+        .filter(|j| {
+            j.access_key == call.ak && j.job_type == "imsCrossRegionCopyJob" && j.ready_at > now
+        })
+        .count();
+    if running >= CROSS_REGION_LIMIT {
+        return Err(bad(
+            "IMS.CrossRegionQuota",
+            "A maximum of five private images can be replicated across regions at a time.",
+        ));
+    }
+    Ok(dest.to_string())
+}
+
+/// Makes the copy in `dest` and the job that follows it; answers with the job id.
+fn make_copy(w: &mut World, call: CopyCall<'_>, dest: String, job_type: &str) -> EmuResponse {
+    let CopyCall {
+        region,
+        project,
+        ak,
+        body,
+        src,
+    } = call;
+    let cross = job_type == "imsCrossRegionCopyJob";
+    let name = body.name.clone().unwrap_or_default();
+    let now = w.now();
     let ready_at = now + w.copy_seconds;
     let failure = (src.copy_outcome != "active").then(|| {
         (
@@ -328,26 +387,24 @@ fn copy(
             "The image copy failed: the image is unavailable.".to_string(),
         )
     });
+    let mut attrs = src.attrs.clone();
+    attrs.remove("__system__cmkid");
+    if let Some(k) = body.cmk_id.as_deref().filter(|_| !cross) {
+        attrs.insert("__system__cmkid".into(), k.into());
+    }
+    attrs.remove("description");
+    if let Some(d) = body.description.as_deref() {
+        attrs.insert("description".into(), d.into());
+    }
     let copy = Resource {
         region: dest.clone(),
         id: uuid::Uuid::new_v4().to_string(),
-        name: name.to_string(),
+        name: name.clone(),
         source_id: Some(src.id.clone()),
         source_region: Some(region.to_string()),
         created_at: now,
         ready_at: Some(ready_at),
-        attrs: {
-            let mut a = src.attrs.clone();
-            a.remove("__system__cmkid");
-            if let Some(k) = body.cmk_id.as_deref().filter(|_| !cross) {
-                a.insert("__system__cmkid".into(), k.into());
-            }
-            a.remove("description");
-            if let Some(d) = body.description.as_deref() {
-                a.insert("description".into(), d.into());
-            }
-            a
-        },
+        attrs,
         ..src.clone()
     };
     let job = Job {
@@ -355,16 +412,11 @@ fn copy(
         id: uuid::Uuid::new_v4().simple().to_string(),
         project_id: project.to_string(),
         region: region.to_string(),
-        job_type: if cross {
-            "imsCrossRegionCopyJob"
-        } else {
-            "imsCopyImageInRegionJob"
-        }
-        .into(),
+        job_type: job_type.into(),
         source_id: src.id.clone(),
         dest_region: dest,
         image_id: copy.id.clone(),
-        image_name: name.to_string(),
+        image_name: name,
         access_key: ak.to_string(),
         created_at: now,
         ready_at,
@@ -496,85 +548,4 @@ impl EmulatedCloud for Emulated {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::{Credentials, Secret};
-    use crate::sign::{SignContext, SignableRequest};
-    use std::collections::HashMap;
-
-    fn signed(secret: &str, now: OffsetDateTime) -> EmuRequest {
-        let headers = vec![
-            ("host".to_string(), "127.0.0.1:9".to_string()),
-            ("content-type".to_string(), "application/json".to_string()),
-            ("x-project-id".to_string(), "p".to_string()),
-        ];
-        let body = br#"{"name":"x"}"#;
-        let out = sig::sign(
-            &SignableRequest {
-                method: "POST",
-                path: "/v1/cloudimages/i/copy",
-                query: &[],
-                headers: &headers,
-                body,
-            },
-            &Credentials {
-                access_key_id: "ak".into(),
-                secret_access_key: Secret::new(secret),
-                session_token: None,
-            },
-            &SignContext {
-                now,
-                nonce: String::new(),
-            },
-        );
-        EmuRequest {
-            method: "POST".into(),
-            raw_path: "/v1/cloudimages/i/copy".into(),
-            path: "/v1/cloudimages/i/copy".into(),
-            region: None,
-            query: Vec::new(),
-            headers: headers.into_iter().chain(out.headers).collect(),
-            body: body.to_vec().into(),
-        }
-    }
-
-    fn outcome(r: Result<String, EmuResponse>) -> String {
-        match r {
-            Ok(ak) => ak,
-            Err(resp) => {
-                let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
-                format!("{} {}", resp.status, v["error_code"].as_str().unwrap())
-            }
-        }
-    }
-
-    #[test]
-    fn verifies_signatures_from_the_wire() {
-        let w = World::new(
-            1.0,
-            1.0,
-            HashMap::from([("ak".to_string(), "sk".to_string())]),
-        );
-        let now = OffsetDateTime::now_utc();
-        assert_eq!(outcome(verify(&w, &signed("sk", now), now)), "ak");
-        assert_eq!(
-            outcome(verify(&w, &signed("no", now), now)),
-            "401 APIGW.0301"
-        );
-        let old = now - time::Duration::hours(1);
-        assert_eq!(
-            outcome(verify(&w, &signed("sk", old), now)),
-            "401 APIGW.0301"
-        );
-        let mut r = signed("sk", now);
-        r.body = br#"{"name":"y"}"#.to_vec().into();
-        assert_eq!(
-            outcome(verify(&w, &r, now)),
-            "401 APIGW.0301",
-            "the body is signed"
-        );
-        let mut r = signed("sk", now);
-        r.headers.retain(|(k, _)| k != "authorization");
-        assert_eq!(outcome(verify(&w, &r, now)), "401 APIGW.0301");
-    }
-}
+mod tests;

@@ -1,9 +1,11 @@
 //! Pure builders of Alibaba ECS RPC calls and the CopyImage document's input rules.
 
+use super::driver::Alibaba;
 use super::options::AlibabaOptions;
 use crate::error::{Error, Result};
 use crate::http::Safety;
 use crate::model::{CloudOptions, CopyRequest};
+use crate::provider::driver::CloudDriver;
 use crate::provider::ApiCall;
 
 pub const VERSION: &str = "2014-05-26";
@@ -180,10 +182,6 @@ pub fn check_id(flag: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn check_region(flag: &str, region: &str, any_wellformed: bool) -> Result<()> {
-    crate::provider::check_region_in(flag, region, "Alibaba Cloud", REGIONS, any_wellformed)
-}
-
 fn has_url(s: &str) -> bool {
     s.contains("http://") || s.contains("https://")
 }
@@ -280,9 +278,9 @@ pub fn check_tags(tags: &[(String, String)]) -> Result<()> {
 /// `any_region`: another endpoint is in use, so any well-formed region name is accepted.
 pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
     check_id("--id", &req.source_id)?;
-    check_region("--region", &req.source_region, any_region)?;
+    Alibaba.check_region("--region", &req.source_region, any_region)?;
     crate::provider::check_dests(&req.dest_regions, |d| {
-        check_region("--dest", d, any_region)?;
+        Alibaba.check_region("--dest", d, any_region)?;
         if d == req.source_region {
             return Err(Error::usage(
                 "--dest",

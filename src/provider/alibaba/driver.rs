@@ -41,6 +41,10 @@ impl CloudDriver for Alibaba {
         crate::config::env_setting(env, "ALIBABA_CLOUD_REGION_ID")
     }
 
+    fn secret_names(&self) -> &'static [&'static str] {
+        &["x-acs-security-token", "securitytoken", "signature"]
+    }
+
     fn validate(&self, req: &CopyRequest, any_region: bool) -> Result<()> {
         api::validate(req, any_region)
     }

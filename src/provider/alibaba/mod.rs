@@ -94,7 +94,7 @@ pub fn update_from_image(img: &wire::Image) -> PollUpdate {
                 code: format!("Image.{}", img.status),
                 message: format!("the copy ended in status {}", img.status),
                 request_id: None,
-                retryable: false,
+                resubmit_may_pass: false,
             }),
         ),
         other => {

@@ -1,9 +1,11 @@
 //! Pure builders of EC2 query calls (2016-11-15) and the input rules.
 
+use super::driver::Aws;
 use super::options::AwsOptions;
 use crate::error::{Error, Result};
 use crate::http::Safety;
 use crate::model::{CloudOptions, CopyRequest, Kind};
+use crate::provider::driver::CloudDriver;
 use crate::provider::ApiCall;
 use crate::sign::enc;
 
@@ -278,10 +280,6 @@ pub fn check_id(kind: Kind, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn check_region(flag: &str, region: &str, any_wellformed: bool) -> Result<()> {
-    crate::provider::check_region_in(flag, region, "AWS", REGIONS, any_wellformed)
-}
-
 /// AMI names: 3–128 characters of letters, digits, `( ) [ ] . / - ' @ _` and spaces.
 pub fn check_name(name: &str) -> Result<()> {
     let n = name.chars().count();
@@ -306,8 +304,10 @@ pub fn check_name(name: &str) -> Result<()> {
 /// `any_region`: another endpoint is in use, so any well-formed region name is accepted.
 pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
     check_id(req.kind, &req.source_id)?;
-    check_region("--region", &req.source_region, any_region)?;
-    crate::provider::check_dests(&req.dest_regions, |d| check_region("--dest", d, any_region))?;
+    Aws.check_region("--region", &req.source_region, any_region)?;
+    crate::provider::check_dests(&req.dest_regions, |d| {
+        Aws.check_region("--dest", d, any_region)
+    })?;
     match (&req.name, req.kind) {
         (Some(n), Kind::Image) => check_name(n)?,
         (None, Kind::Image) => return Err(Error::usage("--name", "an AMI copy needs a name")),

@@ -57,6 +57,14 @@ impl CloudDriver for Aws {
             .or_else(|| super::shared::profile_region(env))
     }
 
+    fn secret_names(&self) -> &'static [&'static str] {
+        &[
+            "x-amz-security-token",
+            "x-amz-credential",
+            "x-amz-signature",
+        ]
+    }
+
     fn validate(&self, req: &CopyRequest, any_region: bool) -> Result<()> {
         api::validate(req, any_region)
     }

@@ -148,7 +148,7 @@ fn failed(code: String, message: String) -> Option<RecordError> {
         code,
         message,
         request_id: None,
-        retryable: false,
+        resubmit_may_pass: false,
     })
 }
 

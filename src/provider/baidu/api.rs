@@ -1,9 +1,11 @@
 //! Pure builders of Baidu BCC requests and the documented input rules.
 
+use super::driver::Baidu;
 use super::wire;
 use crate::error::{Error, Result};
 use crate::http::Safety;
 use crate::model::{CopyRequest, Kind};
+use crate::provider::driver::CloudDriver;
 use crate::provider::ApiCall;
 use sha2::{Digest, Sha256};
 
@@ -163,10 +165,6 @@ pub fn check_id(kind: Kind, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn check_region(flag: &str, region: &str, any_wellformed: bool) -> Result<()> {
-    crate::provider::check_region_in(flag, region, "Baidu", REGIONS, any_wellformed)
-}
-
 /// BCC naming rule: 1–65 characters; letters, digits, Chinese characters and `-_/.`;
 /// starting with a letter or a Chinese character.
 pub fn check_name(name: &str) -> Result<()> {
@@ -213,9 +211,9 @@ pub fn check_client_token(token: &str) -> Result<()> {
 /// `any_region`: another endpoint is in use, so any well-formed region name is accepted.
 pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
     check_id(req.kind, &req.source_id)?;
-    check_region("--region", &req.source_region, any_region)?;
+    Baidu.check_region("--region", &req.source_region, any_region)?;
     crate::provider::check_dests(&req.dest_regions, |r| {
-        check_region("--dest", r, any_region)?;
+        Baidu.check_region("--dest", r, any_region)?;
         if req.kind == Kind::Snapshot && r == req.source_region {
             return Err(Error::usage(
                 "--dest",

@@ -36,6 +36,10 @@ impl CloudDriver for Baidu {
         }
     }
 
+    fn secret_names(&self) -> &'static [&'static str] {
+        &["x-bce-security-token"]
+    }
+
     fn validate(&self, req: &CopyRequest, any_region: bool) -> Result<()> {
         api::validate(req, any_region)
     }

@@ -1,6 +1,7 @@
 //! Baidu Cloud BCC: image and snapshot remote copy, followed through the detail calls.
 
 pub mod api;
+mod dialect;
 pub mod driver;
 pub mod error;
 pub mod wire;
@@ -8,13 +9,14 @@ pub mod wire;
 use super::{PlannedCall, Provider, Target};
 use crate::config::{Credentials, Endpoint};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Client, Dialect, HttpRequest, HttpResponse};
+use crate::http::Client;
 use crate::model::{
     AdoptedBy, Cloud, CopyRecord, CopyRequest, CopyState, Kind, PollUpdate, RecordError,
 };
+use crate::provider::driver::CloudDriver;
 use crate::provider::Api;
-use crate::sign::{bce, SignContext};
 use async_trait::async_trait;
+pub use dialect::BaiduDialect;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -47,63 +49,6 @@ pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> 
         .iter()
         .map(|c| crate::provider::planned(endpoint, &BaiduDialect::unsigned(), c))
         .collect()
-}
-
-pub struct BaiduDialect {
-    creds: Credentials,
-}
-
-impl Dialect for BaiduDialect {
-    fn cloud(&self) -> Cloud {
-        Cloud::Baidu
-    }
-
-    fn sign(&self, req: &mut HttpRequest, ctx: &SignContext) -> Result<()> {
-        let out = req.sign_with(&[], |r| Ok(bce::sign(r, &self.creds, ctx)))?;
-        tracing::trace!(canonical_request = %redact_canonical(&out.canonical_request), "bce-auth-v1");
-        Ok(())
-    }
-
-    fn parse_error(&self, resp: &HttpResponse) -> Error {
-        error::parse_error(resp)
-    }
-
-    /// Sorted and encoded as in the signature; the SDK sends the same string.
-    fn encode_query(&self, query: &[(String, String)]) -> String {
-        bce::canonical_query(query)
-    }
-
-    fn request_id_header(&self) -> &'static str {
-        "x-bce-request-id"
-    }
-}
-
-impl BaiduDialect {
-    /// For planning (URLs), never for signing.
-    fn unsigned() -> Self {
-        BaiduDialect {
-            creds: Credentials {
-                access_key_id: String::new(),
-                secret_access_key: crate::config::Secret::new(""),
-                session_token: None,
-            },
-        }
-    }
-}
-
-/// The canonical request for logs: the security token's line keeps its name, not its value.
-fn redact_canonical(canonical: &str) -> String {
-    canonical
-        .lines()
-        .map(|l| {
-            if l.starts_with(bce::SECURITY_TOKEN_HEADER) {
-                format!("{}:<redacted>", bce::SECURITY_TOKEN_HEADER)
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The most pages of one region's image listing read (1000 images a page).
@@ -155,26 +100,9 @@ impl BaiduProvider {
         let mut remaining = req.dest_regions.clone();
         for round in 1..=super::RECONCILE_ROUNDS {
             if look {
-                let found = futures::future::join_all(
-                    remaining
-                        .iter()
-                        .map(|d| self.find_image_copy(&src, &name, d)),
-                )
-                .await;
-                let mut still = Vec::new();
-                for (dest, f) in remaining.into_iter().zip(found) {
-                    match f? {
-                        Some(id) => records.push(super::adopted(
-                            req,
-                            &dest,
-                            &id,
-                            Some(&name),
-                            AdoptedBy::Name,
-                        )),
-                        None => still.push(dest),
-                    }
-                }
-                remaining = still;
+                remaining = self
+                    .adopt_found(req, &src, &name, remaining, &mut records)
+                    .await?;
             }
             if remaining.is_empty() {
                 break;
@@ -202,33 +130,62 @@ impl BaiduProvider {
                     remaining = sub.dest_regions;
                 }
                 Err(e) => {
-                    let now = OffsetDateTime::now_utc();
-                    let mut re = RecordError::from(&e);
                     if e.kind == ErrorKind::Auth && records.is_empty() {
                         return Err(e);
                     }
-                    if e.outcome_unknown() {
-                        // The call may have made the copies: the next look lists afresh.
-                        for d in &sub.dest_regions {
-                            self.listings.forget(d);
-                        }
-                        if !look {
-                            // A forced copy carries no mark to look for: never sent again.
-                            re.retryable = false;
-                            re.message.push_str(&format!(
-                                "; with --force-new the copy cannot be looked for, so it is not sent again: look for an image named {name} in the destination before running again"
-                            ));
-                        }
-                    }
-                    records.extend(
-                        sub.dest_regions
-                            .iter()
-                            .map(|d| CopyRecord::rejected(req, d, re.clone(), now)),
-                    );
+                    records.extend(self.refused_image_copy(&sub, &e, &name));
                 }
             }
         }
         Ok(records)
+    }
+
+    /// Adopts the copies an earlier run made into `remaining` (found by name); the
+    /// destinations still without one.
+    async fn adopt_found(
+        &self,
+        req: &CopyRequest,
+        src: &wire::ImageModel,
+        name: &str,
+        remaining: Vec<String>,
+        records: &mut Vec<CopyRecord>,
+    ) -> Result<Vec<String>> {
+        let found =
+            futures::future::join_all(remaining.iter().map(|d| self.find_image_copy(src, name, d)))
+                .await;
+        let mut still = Vec::new();
+        for (dest, f) in remaining.into_iter().zip(found) {
+            match f? {
+                Some(id) => {
+                    records.push(super::adopted(req, &dest, &id, Some(name), AdoptedBy::Name))
+                }
+                None => still.push(dest),
+            }
+        }
+        Ok(still)
+    }
+
+    /// The records of an image copy call that failed for good. One whose outcome is unknown
+    /// may have made the copies: the next look lists afresh; a forced one is never sent
+    /// again (it carries no mark to look for).
+    fn refused_image_copy(&self, sub: &CopyRequest, e: &Error, name: &str) -> Vec<CopyRecord> {
+        let now = OffsetDateTime::now_utc();
+        let mut re = RecordError::from(e);
+        if e.outcome_unknown() {
+            for d in &sub.dest_regions {
+                self.listings.forget(d);
+            }
+            if sub.force_new.is_some() {
+                re.resubmit_may_pass = false;
+                re.message.push_str(&format!(
+                    "; with --force-new the copy cannot be looked for, so it is not sent again: look for an image named {name} in the destination before running again"
+                ));
+            }
+        }
+        sub.dest_regions
+            .iter()
+            .map(|d| CopyRecord::rejected(sub, d, re.clone(), now))
+            .collect()
     }
 
     /// A copy the remoteCopy reply accepted without naming (the reply may carry no
@@ -342,7 +299,7 @@ impl BaiduProvider {
                             code: m.code.clone().unwrap_or_else(|| "Unknown".into()),
                             message: m.err_msg.clone().unwrap_or_default(),
                             request_id: None,
-                            retryable: false,
+                            resubmit_may_pass: false,
                         },
                         now,
                     ),
@@ -475,7 +432,7 @@ fn untracked(req: &CopyRequest, region: &str, now: OffsetDateTime) -> CopyRecord
         code: "NoCopyId".into(),
         message: format!("the reply named no copy for region {region}; look for it in that region"),
         request_id: None,
-        retryable: false,
+        resubmit_may_pass: false,
     });
     r
 }
@@ -500,7 +457,7 @@ pub fn update_from_status(kind: Kind, status: &str) -> PollUpdate {
                 ),
                 message: format!("the copy ended in status {status}"),
                 request_id: None,
-                retryable: false,
+                resubmit_may_pass: false,
             }),
         ),
         other => {
@@ -551,7 +508,7 @@ impl Provider for BaiduProvider {
             ));
         }
         api::check_id(Kind::Image, dest_id)?;
-        api::check_region("--region", region, true)?;
+        driver::Baidu.check_region("--region", region, true)?;
         let call = api::cancel_remote_copy(region, dest_id);
         self.api.send::<serde_json::Value>(&call).await.map(|_| ())
     }
@@ -586,30 +543,4 @@ impl Provider for BaiduProvider {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_map_to_states() {
-        assert_eq!(
-            update_from_status(Kind::Image, "Available").state,
-            CopyState::Available
-        );
-        assert_eq!(
-            update_from_status(Kind::Image, "Creating").state,
-            CopyState::Copying
-        );
-        for s in ["CreateFailed", "NotAvailable", "Error"] {
-            let u = update_from_status(Kind::Image, s);
-            assert_eq!(u.state, CopyState::Failed, "{s}");
-            assert_eq!(u.error.unwrap().code, format!("Image.{s}"));
-        }
-        let u = update_from_status(Kind::Snapshot, "CreatedFailed");
-        assert_eq!(u.state, CopyState::Failed);
-        assert_eq!(u.error.unwrap().code, "Snapshot.CreatedFailed");
-        assert_eq!(
-            update_from_status(Kind::Image, "Weird").state,
-            CopyState::Copying
-        );
-    }
-}
+mod tests;

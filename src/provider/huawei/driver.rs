@@ -37,6 +37,10 @@ impl CloudDriver for Huawei {
         }
     }
 
+    fn secret_names(&self) -> &'static [&'static str] {
+        &["x-security-token"]
+    }
+
     fn validate(&self, req: &CopyRequest, any_region: bool) -> Result<()> {
         api::validate(req, any_region)
     }
