@@ -21,7 +21,7 @@ fi
 # The SDKs read proxy variables themselves; the emulator is on loopback.
 unset HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy
 
-for cloud in baidu huawei alibaba; do
+for cloud in baidu huawei alibaba tencent; do
   if [ "${1:-}" = "--regenerate" ]; then
     "$py" "$here/gen_vectors_$cloud.py"
   fi
@@ -46,7 +46,7 @@ if [ -z "$base" ]; then
   echo "the emulator did not start:"; cat "$log"; exit 1
 fi
 echo "emulator at $base (pid $emu)"
-for cloud in baidu huawei alibaba aws; do
+for cloud in baidu huawei alibaba aws tencent; do
   "$py" "$here/drive_$cloud.py" "$base" imgcopy-sandbox-ak imgcopy-sandbox-sk
 done
 "$py" "$here/request_parity.py" "$base" "$bin"

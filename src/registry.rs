@@ -3,7 +3,7 @@
 //! `provider/` with its driver, a line in each list here, and its CLI subcommand.
 
 use crate::provider::driver::CloudDriver;
-use crate::provider::{alibaba, aws, baidu, huawei};
+use crate::provider::{alibaba, aws, baidu, huawei, tencent};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -27,6 +27,7 @@ pub enum Cloud {
     Huawei,
     Alibaba,
     Aws,
+    Tencent,
 }
 
 impl Cloud {
@@ -42,6 +43,7 @@ impl Cloud {
             Cloud::Huawei => &huawei::driver::Huawei,
             Cloud::Alibaba => &alibaba::driver::Alibaba,
             Cloud::Aws => &aws::driver::Aws,
+            Cloud::Tencent => &tencent::driver::Tencent,
         }
     }
 
@@ -52,6 +54,7 @@ impl Cloud {
             Cloud::Huawei => "huawei",
             Cloud::Alibaba => "alibaba",
             Cloud::Aws => "aws",
+            Cloud::Tencent => "tencent",
         }
     }
 }
@@ -85,6 +88,7 @@ pub enum CloudOptions {
     Huawei(huawei::options::HuaweiOptions),
     Alibaba(alibaba::options::AlibabaOptions),
     Aws(aws::options::AwsOptions),
+    Tencent(tencent::options::TencentOptions),
 }
 
 /// How `CloudOptions` is written: always an object with one key (`{"none":{}}` for a cloud
@@ -96,6 +100,7 @@ enum OptionsRepr {
     Huawei(huawei::options::HuaweiOptions),
     Alibaba(alibaba::options::AlibabaOptions),
     Aws(aws::options::AwsOptions),
+    Tencent(tencent::options::TencentOptions),
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -117,6 +122,7 @@ impl From<CloudOptions> for OptionsRepr {
             CloudOptions::Huawei(h) => OptionsRepr::Huawei(h),
             CloudOptions::Alibaba(a) => OptionsRepr::Alibaba(a),
             CloudOptions::Aws(a) => OptionsRepr::Aws(a),
+            CloudOptions::Tencent(t) => OptionsRepr::Tencent(t),
         }
     }
 }
@@ -129,6 +135,7 @@ impl TryFrom<OptionsInput> for CloudOptions {
             OptionsInput::Object(OptionsRepr::Huawei(h)) => CloudOptions::Huawei(h),
             OptionsInput::Object(OptionsRepr::Alibaba(a)) => CloudOptions::Alibaba(a),
             OptionsInput::Object(OptionsRepr::Aws(a)) => CloudOptions::Aws(a),
+            OptionsInput::Object(OptionsRepr::Tencent(t)) => CloudOptions::Tencent(t),
             OptionsInput::Word(w) if w == "none" => CloudOptions::None,
             OptionsInput::Word(w) => Err(format!("unknown options `{w}`"))?,
         })

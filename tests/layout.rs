@@ -13,20 +13,25 @@ const CLOUD_PLACES: &[&str] = &[
     "provider/huawei/",
     "provider/alibaba/",
     "provider/aws/",
+    "provider/tencent/",
     "sign/bce.rs",
     "sign/huawei.rs",
     "sign/aliyun.rs",
     "sign/aws.rs",
+    "sign/tc3.rs",
     "emulator/baidu/",
     "emulator/huawei/",
     "emulator/alibaba/",
     "emulator/aws/",
+    "emulator/tencent/",
     "registry.rs",
     "emulator/registry.rs",
     "cli/",
 ];
 
-const CLOUD_WORDS: &[&str] = &["baidu", "huawei", "alibaba", "aws", "bce", "aliyun"];
+const CLOUD_WORDS: &[&str] = &[
+    "baidu", "huawei", "alibaba", "aws", "tencent", "bce", "aliyun", "tc3",
+];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -50,6 +50,10 @@ fn storm_jobs(emu: &Emu, per_cloud: usize) -> Vec<Job> {
     for id in emu.clone_source("aws", "ami-0abc00000000000a1", sources) {
         jobs.push(job("aws", &id, "us-east-1", &aws));
     }
+    let tencent = ["ap-shanghai", "ap-beijing", "ap-tokyo", "ap-singapore"];
+    for id in emu.clone_source("tencent", "img-demo0001", sources) {
+        jobs.push(job("tencent", &id, "ap-guangzhou", &tencent));
+    }
     // In-region copies: the tenant's limit of five cross-region copies at once would
     // otherwise turn the storm into a queueing test.
     let huawei_src = "6f1f3b3c-0000-4000-8000-000000000001";
@@ -157,6 +161,7 @@ fn crash_jobs(emu: &Emu) -> Vec<Job> {
     let baidu = emu.clone_source("baidu", "m-demo0001", 1);
     let aws = emu.clone_source("aws", "ami-0abc00000000000a1", 1);
     let huawei = emu.clone_source("huawei", "6f1f3b3c-0000-4000-8000-000000000001", 1);
+    let tencent = emu.clone_source("tencent", "img-demo0001", 1);
     let mut h = job(
         "huawei",
         &huawei[0],
@@ -168,6 +173,12 @@ fn crash_jobs(emu: &Emu) -> Vec<Job> {
     vec![
         job("baidu", &baidu[0], "bj", &["gz", "su", "hkg"]),
         job("aws", &aws[0], "us-east-1", &["us-west-2", "eu-west-1"]),
+        job(
+            "tencent",
+            &tencent[0],
+            "ap-guangzhou",
+            &["ap-shanghai", "ap-tokyo"],
+        ),
         h,
     ]
 }
@@ -566,6 +577,25 @@ fn shapes() -> Vec<Shape> {
                     "eu-west-1",
                     "--name",
                     "golden",
+                ])
+            },
+        },
+        // Copies found again by name: each source's copies carry its own (the source's).
+        Shape {
+            cloud: "tencent",
+            action: "SyncImages",
+            demo: "img-demo0001",
+            dest: "ap-shanghai",
+            args: |id| {
+                v(&[
+                    "tencent",
+                    "image",
+                    "--id",
+                    id,
+                    "--region",
+                    "ap-guangzhou",
+                    "--dest",
+                    "ap-shanghai",
                 ])
             },
         },

@@ -6,6 +6,7 @@ use crate::model::{Cloud, CloudOptions, Kind};
 use crate::provider::alibaba::options::AlibabaOptions;
 use crate::provider::aws::options::AwsOptions;
 use crate::provider::huawei::options::HuaweiOptions;
+use crate::provider::tencent::options::TencentOptions;
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]
@@ -60,6 +61,31 @@ pub(super) struct AlibabaImageArgs {
     /// Resource group of the copies
     #[arg(long)]
     resource_group_id: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum TencentCommand {
+    /// Copy a custom image to other regions (SyncImages, one per destination; an earlier copy
+    /// is found again by its name)
+    #[command(
+        mut_arg("id", |a| a.help("Source image ids (img-…), comma-separated or repeated, or @FILE (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("name", |a| a.help("Name of the copies, at most 60 characters; placeholders {id} {region} {date} {source_name} [default: the source's]")),
+        after_long_help = "Examples:\n  imgcopy tencent image --id img-xxxxxxxx --region ap-guangzhou --dest ap-shanghai,ap-beijing --wait\n  imgcopy tencent image --id img-xxxxxxxx --region ap-guangzhou --dest ap-guangzhou --encrypted --kms-key-id KEY"
+    )]
+    Image(TencentImageArgs),
+}
+
+#[derive(Args, Debug)]
+pub(super) struct TencentImageArgs {
+    #[command(flatten)]
+    copy: CopyArgs,
+    /// Make an encrypted copy (SyncImages allows it only into the source region: --dest is
+    /// the source region alone)
+    #[arg(long)]
+    encrypted: bool,
+    /// KMS key of the encrypted copy (needs --encrypted) [default: CBS's own key]
+    #[arg(long)]
+    kms_key_id: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -273,6 +299,17 @@ fn alibaba_spec(a: AlibabaImageArgs) -> CopySpec {
     }
 }
 
+fn tencent_spec(a: TencentImageArgs) -> CopySpec {
+    CopySpec {
+        cloud: Cloud::Tencent,
+        options: CloudOptions::Tencent(TencentOptions {
+            encrypted: a.encrypted,
+            kms_key_id: a.kms_key_id,
+        }),
+        ..copy_spec(Kind::Image, a.copy, None)
+    }
+}
+
 fn huawei_spec(a: HuaweiImageArgs) -> CopySpec {
     let mut options = HuaweiOptions {
         cmk_id: a.cmk_id,
@@ -344,6 +381,14 @@ impl AlibabaCommand {
         match self {
             AlibabaCommand::Image(a) => Action::Copy(Box::new(alibaba_spec(a))),
             AlibabaCommand::Cancel(a) => a.into_action(Cloud::Alibaba),
+        }
+    }
+}
+
+impl TencentCommand {
+    pub(super) fn into_action(self) -> Action {
+        match self {
+            TencentCommand::Image(a) => Action::Copy(Box::new(tencent_spec(a))),
         }
     }
 }

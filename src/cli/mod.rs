@@ -5,7 +5,7 @@ mod clouds;
 
 use crate::model::{Cloud, Kind};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use clouds::{AlibabaCommand, AwsCommand, BaiduCommand, HuaweiCommand};
+use clouds::{AlibabaCommand, AwsCommand, BaiduCommand, HuaweiCommand, TencentCommand};
 #[cfg(feature = "emulator")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -162,6 +162,12 @@ enum Command {
         #[command(subcommand)]
         command: AlibabaCommand,
     },
+    /// Tencent Cloud CVM
+    #[command(aliases = ["tc", "tencentcloud", "qcloud"])]
+    Tencent {
+        #[command(subcommand)]
+        command: TencentCommand,
+    },
     /// AWS EC2
     #[command(aliases = ["ec2", "amazon"])]
     Aws {
@@ -299,6 +305,7 @@ impl Cli {
             Command::Huawei { command } => command.into_action(),
             Command::Alibaba { command } => command.into_action(),
             Command::Aws { command } => command.into_action(),
+            Command::Tencent { command } => command.into_action(),
             Command::Status(a) => Action::Status(a.cloud.map(|c| crate::commands::ById {
                 cloud: c,
                 kind: match a.kind {

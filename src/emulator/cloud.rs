@@ -7,6 +7,9 @@ use super::{EmuRequest, EmuResponse, Route};
 
 /// One emulated cloud.
 pub trait EmulatedCloud: Sync {
+    /// The regions the cloud serves (by the emulator's own rules).
+    fn regions(&self) -> &'static [&'static str];
+
     /// The action a request asks for, when it is this cloud's API.
     fn route(&self, req: &EmuRequest) -> Option<Route>;
 

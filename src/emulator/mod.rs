@@ -11,6 +11,7 @@ pub mod huawei;
 pub mod registry;
 pub mod rules;
 pub mod state;
+pub mod tencent;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};

@@ -2,7 +2,7 @@
 //! client's registry so it can disagree with the client).
 
 use super::cloud::EmulatedCloud;
-use super::{alibaba, aws, baidu, huawei};
+use super::{alibaba, aws, baidu, huawei, tencent};
 use crate::model::Cloud;
 
 /// The emulator of `cloud`.
@@ -12,6 +12,7 @@ pub fn emulated(cloud: Cloud) -> &'static dyn EmulatedCloud {
         Cloud::Huawei => &huawei::Emulated,
         Cloud::Alibaba => &alibaba::Emulated,
         Cloud::Aws => &aws::Emulated,
+        Cloud::Tencent => &tencent::Emulated,
     }
 }
 

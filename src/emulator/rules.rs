@@ -124,9 +124,7 @@ pub const HUAWEI_PROJECT_HEADER: &str = "X-Project-Id";
 
 /// Whether `region` is one any emulated cloud serves (for the `/{region}` path prefix).
 pub fn any_region(region: &str) -> bool {
-    [BAIDU_REGIONS, HUAWEI_REGIONS, ALIBABA_REGIONS, AWS_REGIONS]
-        .iter()
-        .any(|list| list.contains(&region))
+    super::registry::all().any(|(_, c)| c.regions().contains(&region))
 }
 
 /// A UUID in its canonical 8-4-4-4-12 hexadecimal form (Huawei image, key and project ids).

@@ -243,6 +243,11 @@ pub trait Dialect: Send + Sync {
     fn parse_error(&self, resp: &HttpResponse) -> Error;
     /// The query string as it goes on the wire.
     fn encode_query(&self, query: &[(String, String)]) -> String;
+    /// An error a cloud reports in a 2xx reply's body (Tencent Cloud answers errors with
+    /// HTTP 200): handled like an error status, retries and pacing included.
+    fn error_in_reply(&self, _resp: &HttpResponse) -> Option<Error> {
+        None
+    }
     /// The reply header that carries the cloud's request id.
     fn request_id_header(&self) -> &'static str;
     /// Where the signature goes: the `Authorization` header (most clouds) or the query.
@@ -317,7 +322,10 @@ impl Client {
         resp: &HttpResponse,
         safety: Safety,
     ) -> (Error, retry::Decision) {
-        let err = dialect.parse_error(resp).with_provider(dialect.cloud());
+        let err = dialect
+            .error_in_reply(resp)
+            .unwrap_or_else(|| dialect.parse_error(resp))
+            .with_provider(dialect.cloud());
         let retry_after = resp
             .header("retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok())
@@ -370,7 +378,10 @@ impl Client {
             let result = self.transport.send(signed).await;
             drop(permit);
             let (err, decision) = match result {
-                Ok(resp) if (200..300).contains(&resp.status) => {
+                Ok(resp)
+                    if (200..300).contains(&resp.status)
+                        && dialect.error_in_reply(&resp).is_none() =>
+                {
                     self.pacer.succeeded(dialect.cloud(), &req.region);
                     return Ok(Reply {
                         response: resp,

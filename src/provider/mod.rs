@@ -10,6 +10,7 @@ mod fanout;
 pub mod huawei;
 mod provenance;
 mod reconcile;
+pub mod tencent;
 
 use crate::error::Result;
 use crate::model::{Cloud, CopyRecord, CopyRequest, Kind, PollUpdate};

@@ -18,11 +18,7 @@ fn uri(path: &str, query: &[(String, String)]) -> String {
     if query.is_empty() {
         return path.to_string();
     }
-    let q: Vec<String> = query
-        .iter()
-        .map(|(k, v)| format!("{}={}", super::enc(k), super::enc(v)))
-        .collect();
-    format!("{path}?{}", q.join("&"))
+    format!("{path}?{}", super::enc_query(query))
 }
 
 /// The `aws-sigv4` identity of `creds`.

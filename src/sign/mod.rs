@@ -4,6 +4,7 @@ pub mod aliyun;
 pub mod aws;
 pub mod bce;
 pub mod huawei;
+pub mod tc3;
 
 use time::OffsetDateTime;
 
@@ -55,6 +56,15 @@ const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUME
 /// (so space is `%20`, `*` is `%2A`, `~` stays), as the Alibaba and AWS signers encode.
 pub fn enc(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
+}
+
+/// `k=v` pairs, each RFC 3986-encoded, joined with `&` in the order given.
+pub fn enc_query(query: &[(String, String)]) -> String {
+    query
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `now` in UTC, in a signer's timestamp format.

@@ -193,7 +193,9 @@ pub fn imgcopy() -> Command {
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SK)
         .env("AWS_ACCESS_KEY_ID", AK)
-        .env("AWS_SECRET_ACCESS_KEY", SK);
+        .env("AWS_SECRET_ACCESS_KEY", SK)
+        .env("TENCENTCLOUD_SECRET_ID", AK)
+        .env("TENCENTCLOUD_SECRET_KEY", SK);
     c
 }
 

@@ -499,6 +499,10 @@ fn describe(w: &World, p: &[(String, String)], region: &str) -> EmuResponse {
 pub struct Emulated;
 
 impl EmulatedCloud for Emulated {
+    fn regions(&self) -> &'static [&'static str] {
+        super::rules::ALIBABA_REGIONS
+    }
+
     fn route(&self, req: &EmuRequest) -> Option<Route> {
         route(req)
     }

@@ -529,6 +529,10 @@ fn deregister(w: &mut World, p: &[(String, String)], region: &str) -> EmuRespons
 pub struct Emulated;
 
 impl EmulatedCloud for Emulated {
+    fn regions(&self) -> &'static [&'static str] {
+        super::rules::AWS_REGIONS
+    }
+
     fn route(&self, req: &EmuRequest) -> Option<Route> {
         route(req)
     }

@@ -419,6 +419,10 @@ fn snapshot_to_copy(
 pub struct Emulated;
 
 impl EmulatedCloud for Emulated {
+    fn regions(&self) -> &'static [&'static str] {
+        super::rules::BAIDU_REGIONS
+    }
+
     fn route(&self, req: &EmuRequest) -> Option<Route> {
         route(req)
     }

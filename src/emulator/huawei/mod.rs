@@ -514,6 +514,10 @@ fn list_images(w: &World, req: &EmuRequest, region: &str) -> EmuResponse {
 pub struct Emulated;
 
 impl EmulatedCloud for Emulated {
+    fn regions(&self) -> &'static [&'static str] {
+        super::rules::HUAWEI_REGIONS
+    }
+
     fn route(&self, req: &EmuRequest) -> Option<Route> {
         route(req)
     }

@@ -50,11 +50,7 @@ impl Dialect for AwsDialect {
     }
 
     fn encode_query(&self, query: &[(String, String)]) -> String {
-        query
-            .iter()
-            .map(|(k, v)| format!("{}={}", crate::sign::enc(k), crate::sign::enc(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        crate::sign::enc_query(query)
     }
 
     fn request_id_header(&self) -> &'static str {
@@ -97,15 +93,11 @@ fn presign_copy_snapshot(
         "ec2",
         std::time::Duration::from_secs(3600),
     )?;
-    let encoded: Vec<String> = query
-        .iter()
-        .map(|(k, v)| format!("{}={}", crate::sign::enc(k), crate::sign::enc(v)))
-        .collect();
     let presigned = format!(
         "{}://{host}{}?{}",
         url.scheme(),
         url.path(),
-        encoded.join("&")
+        crate::sign::enc_query(&query)
     );
     let body = format!(
         "{}&PresignedUrl={}",
