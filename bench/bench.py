@@ -19,6 +19,7 @@ LATENCY_MS = 50
 COPY_SECONDS = 0.2  # real seconds a copy takes in the emulator
 CONCURRENCY = 16  # imgcopy's default
 RATE = 20.0  # imgcopy's default requests per second per region
+RATES = {"tencent": 10.0}  # clouds paced below the default (SyncImages: 10 a second)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 CLOUDS = {
@@ -29,6 +30,7 @@ CLOUDS = {
                                               "cn-heyuan", "cn-guangzhou", "cn-chengdu"]),
     "aws": ("ami-0abc00000000000a1", "us-east-1", ["us-west-2", "eu-west-1", "ap-northeast-1", "us-east-2"]),
     "baidu": ("m-demo0001", "bj", ["gz", "su", "hkg", "fwh"]),
+    "tencent": ("img-demo0001", "ap-guangzhou", ["ap-shanghai", "ap-beijing", "ap-tokyo", "ap-singapore"]),
     # In-region copies: the tenant may run only five cross-region copies at once.
     "huawei": ("6f1f3b3c-0000-4000-8000-000000000001", "cn-north-4", ["cn-north-4"]),
 }
@@ -90,9 +92,11 @@ def measured(cmd, env=None):
 
 def imgcopy_env():
     env = {"PATH": os.environ.get("PATH", ""), "XDG_CONFIG_HOME": "/nonexistent"}
-    for k in ["BCE_ACCESS_KEY_ID", "HUAWEICLOUD_SDK_AK", "ALIBABA_CLOUD_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"]:
+    for k in ["BCE_ACCESS_KEY_ID", "HUAWEICLOUD_SDK_AK", "ALIBABA_CLOUD_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID",
+              "TENCENTCLOUD_SECRET_ID"]:
         env[k] = AK
-    for k in ["BCE_SECRET_ACCESS_KEY", "HUAWEICLOUD_SDK_SK", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "AWS_SECRET_ACCESS_KEY"]:
+    for k in ["BCE_SECRET_ACCESS_KEY", "HUAWEICLOUD_SDK_SK", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "AWS_SECRET_ACCESS_KEY",
+              "TENCENTCLOUD_SECRET_KEY"]:
         env[k] = SK
     env["HUAWEICLOUD_SDK_PROJECT_ID"] = "5a9d0000000000000000000000000000"
     return env
@@ -122,7 +126,8 @@ def fan_out(binary, emu, cloud, copies, paced=True):
     for x in log:
         per_region[x["region"]] = per_region.get(x["region"], 0) + 1
     busiest = max(per_region.values(), default=0)
-    pacing_floor = max(0.0, (busiest - RATE) / RATE) + COPY_SECONDS if paced else 0.0
+    rate = RATES.get(cloud, RATE)
+    pacing_floor = max(0.0, (busiest - rate) / rate) + COPY_SECONDS if paced else 0.0
     floor = max(latency_floor, pacing_floor)
     return {
         "cloud": cloud if paced else cloud + " --rate-limit 0", "copies": n, "made": made, "exit": code, "wall": wall, "cpu": cpu,
@@ -212,8 +217,9 @@ def main():
 
     emu = Emulator(a.binary, LATENCY_MS)
     try:
-        plan = [("alibaba", 100, True), ("aws", 100, True)] if a.short else [
+        plan = [("alibaba", 100, True), ("aws", 100, True), ("tencent", 100, True)] if a.short else [
             ("alibaba", 100, True), ("alibaba", 100, False), ("aws", 100, True),
+            ("tencent", 100, True), ("tencent", 100, False),
             ("baidu", 100, True), ("huawei", 100, True), ("aws", 1000, True),
             ("aws", 1000, False)]
         rows = [fan_out(a.binary, emu, c, n, paced) for c, n, paced in plan]
@@ -233,7 +239,7 @@ def main():
             print("| cloud | copies | imgcopy wall s | SDK loop wall s | ratio | imgcopy calls | SDK loop calls |")
             print("|---|---|---|---|---|---|---|")
             for r in rows:
-                if r["cloud"] in ("alibaba", "aws") and r["copies"] == 100:
+                if r["cloud"] in ("alibaba", "aws", "tencent") and r["copies"] == 100:
                     loop = sdk_loop(a.python, emu, r["cloud"], r["copies"])
                     if loop:
                         print(f"| {r['cloud']} | {r['copies']} | {r['wall']:.2f} | {loop['wall']:.2f} "

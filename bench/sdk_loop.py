@@ -2,7 +2,7 @@
 users script it today (one CopyImage per source and destination, then one status call per copy
 per round until every copy is available). Run by bench/bench.py against `imgcopy emulator`.
 
-Usage: sdk_loop.py alibaba|aws ENDPOINT AK SK SOURCE_REGION POLL_SECONDS SOURCES DESTS
+Usage: sdk_loop.py alibaba|aws|tencent ENDPOINT AK SK SOURCE_REGION POLL_SECONDS SOURCES DESTS
 (SOURCES and DESTS comma-separated). Prints one JSON line: {"copies": N, "seconds": S}.
 """
 import json
@@ -42,6 +42,28 @@ if cloud == "alibaba":
         req.set_Status("Creating,Waiting,Available,CreateFailed,UnAvailable")
         images = call(dest, req)["Images"]["Image"]
         return bool(images) and images[0]["Status"] == "Available"
+elif cloud == "tencent":
+    from tencentcloud.common import credential
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+    from tencentcloud.cvm.v20170312 import cvm_client, models
+
+    host = endpoint.split("://", 1)[1]
+    profile = ClientProfile(httpProfile=HttpProfile(endpoint=host, protocol="http"))
+    clients = {r: cvm_client.CvmClient(credential.Credential(ak, sk), r, profile)
+               for r in [src_region] + dests}
+    for s in sources:
+        req = models.SyncImagesRequest()
+        req.ImageIds, req.DestinationRegions = [s], dests
+        req.ImageName, req.ImageSetRequired = "loop-" + s, True
+        for i in clients[src_region].SyncImages(req).ImageSet:
+            copies.append((i.Region, i.ImageId))
+
+    def done(dest, image_id):
+        req = models.DescribeImagesRequest()
+        req.ImageIds = [image_id]
+        images = clients[dest].DescribeImages(req).ImageSet
+        return bool(images) and images[0].ImageState == "NORMAL"
 else:
     import boto3
 

@@ -12,6 +12,8 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkecs.request.v20140526.CancelCopyImageRequest import CancelCopyImageRequest
 from aliyunsdkecs.request.v20140526.CopyImageRequest import CopyImageRequest
+from aliyunsdkecs.request.v20140526.CopySnapshotRequest import CopySnapshotRequest
+from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest
 from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest
 from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_ecs20140526.client import Client as EcsClient
@@ -104,6 +106,30 @@ except ServerException as e:
           e.get_http_status() == 400 and e.get_error_code() in ("SignatureDoesNotMatch", "InvalidAccessKeySecret"),
           (e.get_error_code(), e.get_error_msg()))
 
+# Snapshots with the old SDK: CopySnapshot (ClientToken, retention, tags), DescribeSnapshots.
+def snap_req(token):
+    r = CopySnapshotRequest()
+    r.set_SnapshotId("s-demo0001")
+    r.set_DestinationRegionId("cn-shanghai")
+    r.set_DestinationSnapshotName("sdk-snapshot-copy")
+    r.set_RetentionDays(7)
+    r.set_Tags([{"Key": "env", "Value": "prod"}])
+    r.set_ClientToken(token)
+    return r
+
+
+s1 = old_call(snap_req("snap-t1"))
+s2 = old_call(snap_req("snap-t1"))
+check("old SDK CopySnapshot returns the copy", s1.get("SnapshotId", "").startswith("s-"), s1)
+check("the same ClientToken returns the same snapshot", s1 == {**s2, "RequestId": s1["RequestId"]}, (s1, s2))
+d = DescribeSnapshotsRequest()
+d.set_SnapshotIds(json.dumps([s1["SnapshotId"]]))
+old_sh = AcsClient(ak, sk, "cn-shanghai", auto_retry=False)
+listed = old_call(d, old_sh)["Snapshots"]["Snapshot"]
+check("old SDK DescribeSnapshots shows it progressing with retention and tags",
+      len(listed) == 1 and listed[0]["Status"] == "progressing" and listed[0]["RetentionDays"] == 7
+      and {"TagKey": "env", "TagValue": "prod"} in listed[0]["Tags"]["Tag"], listed)
+
 # --- the new SDK: ACS3-HMAC-SHA256, and its V2 RPC mode ----------------------------------
 def new_client(secret, algorithm=None):
     cfg = open_api_models.Config(access_key_id=ak, access_key_secret=secret, region_id="cn-hangzhou",
@@ -128,6 +154,15 @@ for label, client in [("new SDK (ACS3)", new_client(sk)), ("new SDK (V2 RPC)", n
     client.cancel_copy_image_with_options(ecs_models.CancelCopyImageRequest(
         region_id="cn-beijing", image_id=image_id), rt)
     check(label + " CancelCopyImage removed it", all(c["id"] != image_id for c in copies_of("m-demo0001")))
+
+    r = client.copy_snapshot_with_options(ecs_models.CopySnapshotRequest(
+        region_id="cn-hangzhou", snapshot_id="s-demo0001", destination_region_id="cn-beijing",
+        destination_snapshot_name="new-sdk-snapshot", retention_days=3), rt)
+    snap_id = r.body.snapshot_id
+    check(label + " CopySnapshot returns the copy", bool(snap_id) and snap_id.startswith("s-"), r.body)
+    listed = client.describe_snapshots_with_options(ecs_models.DescribeSnapshotsRequest(
+        region_id="cn-beijing", snapshot_ids=json.dumps([snap_id])), rt)
+    check(label + " DescribeSnapshots lists it", [x.snapshot_id for x in listed.body.snapshots.snapshot] == [snap_id])
 
 try:
     new_client(sk + "-wrong").describe_images_with_options(

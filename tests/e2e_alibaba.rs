@@ -467,3 +467,145 @@ fn sandbox_replicates_to_several_regions() {
     assert_eq!(rep["sandbox"], true);
     assert_eq!(rep["summary"]["available"], 2);
 }
+
+fn snapshot_copies(emu: &Emu) -> Vec<serde_json::Value> {
+    emu.copies_in("alibaba", "s-demo0001")
+}
+
+#[test]
+fn snapshots_fan_out_with_retention_and_a_rerun_copies_nothing_new() {
+    let emu = Emu::fast();
+    let args = [
+        "alibaba",
+        "snapshot",
+        "--id",
+        "s-demo0001",
+        "--region",
+        "cn-hangzhou",
+        "--dest",
+        "cn-shanghai,cn-beijing",
+        "--name",
+        "golden-data",
+        "--retention-days",
+        "30",
+        "--tag",
+        "env=prod",
+        "--wait",
+    ];
+    let o = run(against(&emu).args(args));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rep = json(&o);
+    assert_valid_report(&rep);
+    for dest in ["cn-shanghai", "cn-beijing"] {
+        let r = record(&rep, dest);
+        assert_eq!(r["state"], "available", "{dest}");
+        assert_eq!(r["kind"], "snapshot");
+        assert!(r["dest_id"].as_str().unwrap().starts_with("s-"));
+    }
+    let made = snapshot_copies(&emu);
+    assert_eq!(made.len(), 2);
+    let reqs = emu.requests();
+    let sent = reqs.iter().find(|r| r["action"] == "CopySnapshot").unwrap();
+    let keys: Vec<&str> = sent["query_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    for k in [
+        "SnapshotId",
+        "DestinationRegionId",
+        "DestinationSnapshotName",
+        "RetentionDays",
+        "ClientToken",
+        "Tag.1.Key",
+        "Tag.3.Key",
+    ] {
+        assert!(keys.contains(&k), "{k} in {keys:?}");
+    }
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r["action"] == "CopySnapshot")
+            .count(),
+        2
+    );
+    assert!(reqs.iter().any(|r| r["action"] == "DescribeSnapshots"));
+    assert!(!reqs.iter().any(|r| r["action"] == "CopyImage"));
+    // The same command again: the same ClientTokens, the same copies.
+    let again = run(against(&emu).args(args));
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(snapshot_copies(&emu).len(), 2, "no second copy");
+    let ids = |r: &serde_json::Value| {
+        let mut v: Vec<String> = records(r)
+            .iter()
+            .map(|x| x["dest_id"].to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&rep), ids(&json(&again)));
+}
+
+#[test]
+fn a_failed_snapshot_copy_bad_snapshot_inputs_and_no_snapshot_cancel() {
+    let emu = Emu::fast();
+    let o = run(against(&emu).args([
+        "alibaba",
+        "snapshot",
+        "--id",
+        "s-demo0002",
+        "--region",
+        "cn-hangzhou",
+        "--dest",
+        "cn-shanghai",
+        "--wait",
+    ]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        record(&json(&o), "cn-shanghai")["error"]["code"],
+        "Snapshot.failed"
+    );
+    let base = ["--region", "cn-hangzhou", "--dest", "cn-shanghai"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut v = vec!["--id", "s-demo0001"];
+        v.extend(base);
+        v.extend(extra);
+        v
+    };
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "--id",
+                "m-demo0001",
+                "--region",
+                "cn-hangzhou",
+                "--dest",
+                "cn-shanghai",
+            ],
+            "--id",
+        ),
+        (with(&["--retention-days", "0"]), "--retention-days"),
+        (with(&["--retention-days", "70000"]), "--retention-days"),
+        (with(&["--name", "auto-nightly"]), "--name"),
+        (with(&["--kms-key-id", "k"]), "--kms-key-id"),
+    ];
+    assert_usage_errors(&emu, &["alibaba", "snapshot"], &cases);
+    let o = run(against(&emu).args([
+        "alibaba",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "cn-hangzhou",
+        "--dest",
+        "cn-shanghai",
+        "--retention-days",
+        "3",
+    ]));
+    assert_eq!(
+        code(&o),
+        2,
+        "--retention-days is a snapshot flag: {}",
+        stderr(&o)
+    );
+}

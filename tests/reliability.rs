@@ -47,6 +47,11 @@ fn storm_jobs(emu: &Emu, per_cloud: usize) -> Vec<Job> {
     for id in emu.clone_source("alibaba", "m-demo0001", sources) {
         jobs.push(job("alibaba", &id, "cn-hangzhou", &alibaba));
     }
+    for id in emu.clone_source("alibaba", "s-demo0001", sources) {
+        let mut j = job("alibaba", &id, "cn-hangzhou", &alibaba);
+        j.args[1] = "snapshot".into();
+        jobs.push(j);
+    }
     for id in emu.clone_source("aws", "ami-0abc00000000000a1", sources) {
         jobs.push(job("aws", &id, "us-east-1", &aws));
     }
@@ -162,6 +167,14 @@ fn crash_jobs(emu: &Emu) -> Vec<Job> {
     let aws = emu.clone_source("aws", "ami-0abc00000000000a1", 1);
     let huawei = emu.clone_source("huawei", "6f1f3b3c-0000-4000-8000-000000000001", 1);
     let tencent = emu.clone_source("tencent", "img-demo0001", 1);
+    let snapshot = emu.clone_source("alibaba", "s-demo0001", 1);
+    let mut s = job(
+        "alibaba",
+        &snapshot[0],
+        "cn-hangzhou",
+        &["cn-shanghai", "cn-beijing"],
+    );
+    s.args[1] = "snapshot".into();
     let mut h = job(
         "huawei",
         &huawei[0],
@@ -179,6 +192,7 @@ fn crash_jobs(emu: &Emu) -> Vec<Job> {
             "ap-guangzhou",
             &["ap-shanghai", "ap-tokyo"],
         ),
+        s,
         h,
     ]
 }
@@ -577,6 +591,24 @@ fn shapes() -> Vec<Shape> {
                     "eu-west-1",
                     "--name",
                     "golden",
+                ])
+            },
+        },
+        Shape {
+            cloud: "alibaba",
+            action: "CopySnapshot",
+            demo: "s-demo0001",
+            dest: "cn-shanghai",
+            args: |id| {
+                v(&[
+                    "alibaba",
+                    "snapshot",
+                    "--id",
+                    id,
+                    "--region",
+                    "cn-hangzhou",
+                    "--dest",
+                    "cn-shanghai",
                 ])
             },
         },

@@ -38,6 +38,14 @@ pub(super) enum AlibabaCommand {
         after_long_help = "Examples:\n  imgcopy alibaba image --id m-xxx --region cn-hangzhou --dest cn-shanghai,cn-beijing --wait\n  imgcopy alibaba image --id m-xxx --dest cn-shanghai --encrypted --kms-key-id KEY --tag team=infra"
     )]
     Image(AlibabaImageArgs),
+    /// Copy a disk snapshot to other regions (one CopySnapshot per destination, with a
+    /// ClientToken)
+    #[command(
+        mut_arg("id", |a| a.help("Source snapshot ids (s-…), comma-separated or repeated, or @FILE (each copied to every destination); with several, --name must contain `{id}`")),
+        mut_arg("name", |a| a.help("Name of the copies (2 to 128 characters); placeholders {id} {region} {date} {source_name} [default: the cloud names them]")),
+        after_long_help = "Examples:\n  imgcopy alibaba snapshot --id s-xxx --region cn-hangzhou --dest cn-shanghai --retention-days 30 --wait"
+    )]
+    Snapshot(AlibabaSnapshotArgs),
     /// Cancel an image copy in progress (CancelCopyImage), by the copy's id and region
     Cancel(CancelArgs),
 }
@@ -61,6 +69,15 @@ pub(super) struct AlibabaImageArgs {
     /// Resource group of the copies
     #[arg(long)]
     resource_group_id: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct AlibabaSnapshotArgs {
+    #[command(flatten)]
+    image: AlibabaImageArgs,
+    /// Days the copies are kept (1 to 65536) [default: kept until deleted]
+    #[arg(long)]
+    retention_days: Option<u32>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -284,7 +301,7 @@ fn aws_spec(kind: Kind, a: AwsCopyArgs) -> CopySpec {
     }
 }
 
-fn alibaba_spec(a: AlibabaImageArgs) -> CopySpec {
+fn alibaba_spec(kind: Kind, a: AlibabaImageArgs, retention_days: Option<u32>) -> CopySpec {
     let tags = pairs(a.tag);
     CopySpec {
         cloud: Cloud::Alibaba,
@@ -294,8 +311,9 @@ fn alibaba_spec(a: AlibabaImageArgs) -> CopySpec {
             kms_key_id: a.kms_key_id,
             tags,
             resource_group_id: a.resource_group_id,
+            retention_days,
         }),
-        ..copy_spec(Kind::Image, a.copy, None)
+        ..copy_spec(kind, a.copy, None)
     }
 }
 
@@ -379,7 +397,12 @@ impl HuaweiCommand {
 impl AlibabaCommand {
     pub(super) fn into_action(self) -> Action {
         match self {
-            AlibabaCommand::Image(a) => Action::Copy(Box::new(alibaba_spec(a))),
+            AlibabaCommand::Image(a) => Action::Copy(Box::new(alibaba_spec(Kind::Image, a, None))),
+            AlibabaCommand::Snapshot(a) => Action::Copy(Box::new(alibaba_spec(
+                Kind::Snapshot,
+                a.image,
+                a.retention_days,
+            ))),
             AlibabaCommand::Cancel(a) => a.into_action(Cloud::Alibaba),
         }
     }

@@ -4,6 +4,7 @@
 use super::rules::ALIBABA_REGIONS as REGIONS;
 use super::state::{Resource, World};
 pub mod auth;
+mod snapshot;
 use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
 use crate::model::Cloud;
@@ -121,6 +122,8 @@ pub fn route(req: &EmuRequest) -> Option<Route> {
         "CopyImage" => "CopyImage",
         "CancelCopyImage" => "CancelCopyImage",
         "DescribeImages" => "DescribeImages",
+        "CopySnapshot" => "CopySnapshot",
+        "DescribeSnapshots" => "DescribeSnapshots",
         _ => "Unsupported",
     };
     Some(Route {
@@ -183,6 +186,8 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
         "CopyImage" => copy_image(w, &p, &region),
         "CancelCopyImage" => cancel(w, &p, &region),
         "DescribeImages" => describe(w, &p, &region),
+        "CopySnapshot" => snapshot::copy_snapshot(w, &p, &region),
+        "DescribeSnapshots" => snapshot::describe_snapshots(w, &p, &region),
         _ => error(
             400,
             "InvalidAction.NotFound",
@@ -462,7 +467,7 @@ fn describe(w: &World, p: &[(String, String)], region: &str) -> EmuResponse {
     let matching: Vec<&Resource> = w
         .resources
         .iter()
-        .filter(|r| r.provider == P && r.region == region)
+        .filter(|r| r.provider == P && r.kind == "image" && r.region == region)
         .filter(|r| w.visible(r))
         .filter(|r| ids.is_empty() || ids.contains(&r.id.as_str()))
         .filter(|r| statuses.contains(&r.status_at(now).as_str()))
@@ -528,7 +533,16 @@ impl EmulatedCloud for Emulated {
     }
 
     fn seed(&self, w: &mut World) {
-        seed(w)
+        seed(w);
+        snapshot::seed(w);
+    }
+
+    fn status_of(&self, r: &Resource, now: f64) -> String {
+        if r.kind == "snapshot" {
+            snapshot::status_of(r, now)
+        } else {
+            r.status_at(now)
+        }
     }
 
     fn clone_id(&self, kind: &str, n: usize) -> String {

@@ -4,7 +4,7 @@ use super::driver::Alibaba;
 use super::options::AlibabaOptions;
 use crate::error::{Error, Result};
 use crate::http::Safety;
-use crate::model::{CloudOptions, CopyRequest};
+use crate::model::{CloudOptions, CopyRequest, Kind};
 use crate::provider::driver::CloudDriver;
 use crate::provider::ApiCall;
 
@@ -80,6 +80,7 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
     // Tags are a set: any order is the same request.
     let mut tags: Vec<String> = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
     tags.sort();
+    let retention = o.retention_days.map(|d| d.to_string()).unwrap_or_default();
     let mut fields: Vec<&str> = vec![
         "imgcopy/v1|alibaba",
         &req.source_region,
@@ -92,6 +93,10 @@ pub fn client_token(req: &CopyRequest, dest: &str) -> String {
         o.resource_group_id.as_deref().unwrap_or(""),
     ];
     fields.extend(tags.iter().map(String::as_str));
+    // An image's token stays what it was; a snapshot's also names its kind and retention.
+    if req.kind == Kind::Snapshot {
+        fields.extend(["snapshot", retention.as_str()]);
+    }
     crate::provider::derived_token(req, dest, &fields)
 }
 
@@ -112,19 +117,38 @@ pub fn spec(req: &CopyRequest, dest: &str) -> String {
     )
 }
 
-/// `CopyImage` for one destination, with a derived ClientToken (so it is safe to retry)
-/// and imgcopy's two provenance tags (what `cancel` checks before it acts).
-pub fn copy_image(req: &CopyRequest, dest: &str) -> ApiCall {
+/// `CopyImage` (or, for a snapshot, `CopySnapshot`) for one destination, with a derived
+/// ClientToken (so it is safe to retry) and imgcopy's two provenance tags (what `cancel`
+/// checks before it acts). The parameters are those of aliyun-python-sdk-ecs's
+/// `CopyImageRequest` and `CopySnapshotRequest`.
+pub fn copy(req: &CopyRequest, dest: &str) -> ApiCall {
     let o = options(req);
+    let (action, id, name, description) = match req.kind {
+        Kind::Image => (
+            "CopyImage",
+            "ImageId",
+            "DestinationImageName",
+            "DestinationDescription",
+        ),
+        Kind::Snapshot => (
+            "CopySnapshot",
+            "SnapshotId",
+            "DestinationSnapshotName",
+            "DestinationSnapshotDescription",
+        ),
+    };
     let mut p: Vec<(String, String)> = vec![
-        ("ImageId".into(), req.source_id.clone()),
+        (id.into(), req.source_id.clone()),
         ("DestinationRegionId".into(), dest.to_string()),
     ];
     if let Some(n) = &req.name {
-        p.push(("DestinationImageName".into(), n.clone()));
+        p.push((name.into(), n.clone()));
     }
     if let Some(d) = &req.description {
-        p.push(("DestinationDescription".into(), d.clone()));
+        p.push((description.into(), d.clone()));
+    }
+    if let Some(days) = o.retention_days.filter(|_| req.kind == Kind::Snapshot) {
+        p.push(("RetentionDays".into(), days.to_string()));
     }
     if o.encrypted {
         p.push(("Encrypted".into(), "true".into()));
@@ -144,7 +168,7 @@ pub fn copy_image(req: &CopyRequest, dest: &str) -> ApiCall {
         p.push(("ResourceGroupId".into(), rg.clone()));
     }
     p.push(("ClientToken".into(), client_token(req, dest)));
-    rpc("CopyImage", &req.source_region, p, Safety::Idempotent)
+    rpc(action, &req.source_region, p, Safety::Idempotent)
 }
 
 /// `CancelCopyImage` in the copy's (destination) region.
@@ -154,6 +178,20 @@ pub fn cancel_copy_image(region: &str, image_id: &str) -> ApiCall {
         region,
         vec![("ImageId".into(), image_id.to_string())],
         Safety::NotIdempotent,
+    )
+}
+
+/// `DescribeSnapshots` for up to 100 ids (`SnapshotIds`, a JSON array), any status.
+pub fn describe_snapshots(region: &str, ids: &[&str]) -> ApiCall {
+    let list = serde_json::to_string(ids).expect("strings serialise");
+    rpc(
+        "DescribeSnapshots",
+        region,
+        vec![
+            ("SnapshotIds".into(), list),
+            ("PageSize".into(), MAX_IDS.to_string()),
+        ],
+        Safety::Idempotent,
     )
 }
 
@@ -180,6 +218,26 @@ pub fn check_id(flag: &str, id: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// A snapshot id: `s-` followed by letters and digits.
+pub fn check_snapshot_id(flag: &str, id: &str) -> Result<()> {
+    let rest = id.strip_prefix("s-").unwrap_or("");
+    if rest.is_empty() || rest.len() > 64 || !rest.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::usage(
+            flag,
+            format!("`{id}` is not a snapshot id (expected `s-` followed by letters and digits, e.g. s-bp67acfmxazb4p****)"),
+        ));
+    }
+    Ok(())
+}
+
+/// An image (`m-…`) or snapshot (`s-…`) id, by kind.
+pub fn check_kind_id(kind: Kind, id: &str) -> Result<()> {
+    match kind {
+        Kind::Image => check_id("--id", id),
+        Kind::Snapshot => check_snapshot_id("--id", id),
+    }
 }
 
 fn has_url(s: &str) -> bool {
@@ -277,7 +335,7 @@ pub fn check_tags(tags: &[(String, String)]) -> Result<()> {
 
 /// `any_region`: another endpoint is in use, so any well-formed region name is accepted.
 pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
-    check_id("--id", &req.source_id)?;
+    check_kind_id(req.kind, &req.source_id)?;
     Alibaba.check_region("--region", &req.source_region, any_region)?;
     crate::provider::check_dests(&req.dest_regions, |d| {
         Alibaba.check_region("--dest", d, any_region)?;
@@ -291,12 +349,30 @@ pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
     })?;
     if let Some(n) = &req.name {
         check_name(n)?;
+        // CopySnapshot's name rule adds one: not `auto` (the prefix of automatic snapshots).
+        if req.kind == Kind::Snapshot && n.starts_with("auto") {
+            return Err(Error::usage(
+                "--name",
+                "a snapshot name must not start with `auto`",
+            ));
+        }
     }
     if let Some(d) = &req.description {
         check_description(d)?;
     }
     let o = options(req);
     check_tags(&o.tags)?;
+    if let Some(days) = o.retention_days {
+        if req.kind != Kind::Snapshot {
+            return Err(Error::usage(
+                "--retention-days",
+                "only snapshot copies are kept for a time",
+            ));
+        }
+        if !(1..=65536).contains(&days) {
+            return Err(Error::usage("--retention-days", "must be 1 to 65536 days"));
+        }
+    }
     if o.kms_key_id.is_some() && !o.encrypted {
         return Err(Error::usage(
             "--kms-key-id",
@@ -324,7 +400,7 @@ pub fn validate(req: &CopyRequest, any_region: bool) -> Result<()> {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
-    use crate::model::{Cloud, Kind};
+    use crate::model::Cloud;
 
     fn req(o: AlibabaOptions) -> CopyRequest {
         CopyRequest {
@@ -353,9 +429,10 @@ mod tests {
             kms_key_id: Some("key-1".into()),
             tags: vec![("env".into(), "prod".into()), ("k2".into(), String::new())],
             resource_group_id: Some("rg-abc".into()),
+            retention_days: None,
         };
         let r = req(o);
-        let c = copy_image(&r, "cn-shanghai");
+        let c = copy(&r, "cn-shanghai");
         assert_eq!(
             (c.method, c.path.as_str(), c.region.as_str()),
             ("POST", "/", "cn-hangzhou")

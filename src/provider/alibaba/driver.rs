@@ -49,8 +49,19 @@ impl CloudDriver for Alibaba {
         api::validate(req, any_region)
     }
 
-    fn check_id(&self, _kind: Kind, id: &str) -> Result<()> {
-        api::check_id("--id", id)
+    fn check_id(&self, kind: Kind, id: &str) -> Result<()> {
+        api::check_kind_id(kind, id)
+    }
+
+    fn validate_cancel(&self, kind: Kind, id: &str, region: &str, any_region: bool) -> Result<()> {
+        if kind == Kind::Snapshot {
+            return Err(crate::error::Error::usage(
+                "cancel",
+                "ECS has no call to cancel a snapshot copy",
+            ));
+        }
+        self.check_id(kind, id)?;
+        self.check_region("--region", region, any_region)
     }
 
     fn plan(&self, req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> {
@@ -59,12 +70,12 @@ impl CloudDriver for Alibaba {
 
     fn plan_lookup(
         &self,
-        _kind: Kind,
+        kind: Kind,
         region: &str,
         id: &str,
         endpoint: &Endpoint,
     ) -> Result<PlannedCall> {
-        super::plan_lookup(region, id, endpoint)
+        super::plan_lookup(kind, region, id, endpoint)
     }
 
     fn token_for(&self, req: &CopyRequest, dest: &str) -> Option<String> {

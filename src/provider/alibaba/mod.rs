@@ -62,9 +62,13 @@ pub struct AlibabaProvider {
 }
 
 /// The read call that looks for `id` in `region` (for `--dry-run` without `--region`).
-pub fn plan_lookup(region: &str, id: &str, endpoint: &Endpoint) -> Result<PlannedCall> {
+pub fn plan_lookup(kind: Kind, region: &str, id: &str, endpoint: &Endpoint) -> Result<PlannedCall> {
     let d = AlibabaDialect { creds: None };
-    super::planned(endpoint, &d, &api::describe_images(region, &[id]))
+    let call = match kind {
+        Kind::Image => api::describe_images(region, &[id]),
+        Kind::Snapshot => api::describe_snapshots(region, &[id]),
+    };
+    super::planned(endpoint, &d, &call)
 }
 
 /// The calls a copy would make, for `--dry-run`.
@@ -72,7 +76,7 @@ pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> 
     let d = AlibabaDialect { creds: None };
     req.dest_regions
         .iter()
-        .map(|dest| super::planned(endpoint, &d, &api::copy_image(req, dest)))
+        .map(|dest| super::planned(endpoint, &d, &api::copy(req, dest)))
         .collect()
 }
 
@@ -115,6 +119,53 @@ pub fn update_from_image(img: &wire::Image) -> PollUpdate {
     }
 }
 
+/// One image or snapshot as a describe call shows it.
+struct Looked {
+    id: String,
+    update: PollUpdate,
+    provenance: Option<String>,
+    name: Option<String>,
+}
+
+/// Snapshot status → state: `progressing` is `copying` with `Progress`, `accomplished` is
+/// `available`, `failed` is `failed`.
+pub fn update_from_snapshot(s: &wire::Snapshot) -> PollUpdate {
+    let progress = s
+        .progress
+        .as_deref()
+        .and_then(|p| p.trim().trim_end_matches('%').parse::<f64>().ok())
+        .map(|p| p.clamp(0.0, 100.0).round() as u8);
+    let (state, progress, error) = match s.status.as_str() {
+        "accomplished" => (CopyState::Available, Some(100), None),
+        "progressing" => (CopyState::Copying, progress, None),
+        "failed" => (
+            CopyState::Failed,
+            progress,
+            Some(RecordError {
+                code: "Snapshot.failed".into(),
+                message: "the snapshot copy failed".into(),
+                request_id: None,
+                resubmit_may_pass: false,
+            }),
+        ),
+        other => {
+            tracing::warn!(
+                status = other,
+                "unknown Alibaba snapshot status; still waiting"
+            );
+            (CopyState::Copying, progress, None)
+        }
+    };
+    PollUpdate {
+        state,
+        dest_id: None,
+        progress,
+        cloud_status: Some(s.status.clone()),
+        error,
+        missing: false,
+    }
+}
+
 impl AlibabaProvider {
     pub fn new(
         client: Arc<Client>,
@@ -133,33 +184,87 @@ impl AlibabaProvider {
     }
 
     async fn start(&self, req: &CopyRequest, dest: &str) -> Result<CopyRecord> {
-        let call = api::copy_image(req, dest);
-        let (reply, attempts) = self.api.send::<wire::CopyImageResponse>(&call).await?;
+        let call = api::copy(req, dest);
+        let (id, attempts) = match req.kind {
+            Kind::Image => {
+                let (reply, n) = self.api.send::<wire::CopyImageResponse>(&call).await?;
+                (reply.image_id, n)
+            }
+            Kind::Snapshot => {
+                let (reply, n) = self.api.send::<wire::CopySnapshotResponse>(&call).await?;
+                (reply.snapshot_id, n)
+            }
+        };
         let mut r = CopyRecord::new(req, dest, OffsetDateTime::now_utc());
-        r.dest_id = Some(reply.image_id);
+        r.dest_id = Some(id);
         r.attempts = attempts;
         r.client_token = Some(api::client_token(req, dest));
         Ok(r)
     }
 
-    /// One DescribeImages for up to 100 copies in one region.
-    async fn describe(&self, region: &str, recs: &[&CopyRecord]) -> Vec<Result<PollUpdate>> {
+    /// What DescribeImages or DescribeSnapshots says of `ids` in `region`: each id found,
+    /// its update and provenance tag.
+    async fn look(&self, kind: Kind, region: &str, ids: &[&str]) -> Result<Vec<Looked>> {
+        Ok(match kind {
+            Kind::Image => {
+                let call = api::describe_images(region, ids);
+                let (resp, _) = self.api.send::<wire::DescribeImagesResponse>(&call).await?;
+                resp.images
+                    .image
+                    .iter()
+                    .map(|i| Looked {
+                        id: i.image_id.clone(),
+                        update: update_from_image(i),
+                        provenance: i.tag(api::SOURCE_TAG).map(str::to_string),
+                        name: i.image_name.clone(),
+                    })
+                    .collect()
+            }
+            Kind::Snapshot => {
+                let call = api::describe_snapshots(region, ids);
+                let (resp, _) = self
+                    .api
+                    .send::<wire::DescribeSnapshotsResponse>(&call)
+                    .await?;
+                resp.snapshots
+                    .snapshot
+                    .iter()
+                    .map(|s| Looked {
+                        id: s.snapshot_id.clone(),
+                        update: update_from_snapshot(s),
+                        provenance: s.tag(api::SOURCE_TAG).map(str::to_string),
+                        name: s.snapshot_name.clone(),
+                    })
+                    .collect()
+            }
+        })
+    }
+
+    /// One describe call for up to 100 copies of one kind in one region.
+    async fn describe(
+        &self,
+        (region, kind): (&str, Kind),
+        recs: &[&CopyRecord],
+    ) -> Vec<Result<PollUpdate>> {
         let ids: Vec<&str> = recs.iter().filter_map(|r| r.dest_id.as_deref()).collect();
-        let call = api::describe_images(region, &ids);
-        let found = match self.api.send::<wire::DescribeImagesResponse>(&call).await {
-            Ok((resp, _)) => resp.images.image,
+        let found = match self.look(kind, region, &ids).await {
+            Ok(found) => found,
             Err(e) => return recs.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let missing = match kind {
+            Kind::Image => "InvalidImageId.NotFound",
+            Kind::Snapshot => "InvalidSnapshotId.NotFound",
         };
         recs.iter()
             .map(|r| {
                 match found
                     .iter()
-                    .find(|i| Some(i.image_id.as_str()) == r.dest_id.as_deref())
+                    .find(|l| Some(l.id.as_str()) == r.dest_id.as_deref())
                 {
-                    Some(img) => Ok(update_from_image(img)),
+                    Some(l) => Ok(l.update.clone()),
                     // The listing lags the copy call; or the copy was canceled or deleted.
                     None => Ok(PollUpdate::missing(
-                        "InvalidImageId.NotFound",
+                        missing,
                         "the copy is not listed in its region",
                     )),
                 }
@@ -181,17 +286,22 @@ impl Provider for AlibabaProvider {
         .await
     }
 
-    /// One DescribeImages per region and 100 copies, however many copies wait.
+    /// One describe call per region, kind and 100 copies, however many copies wait.
     async fn poll(&self, records: &[CopyRecord]) -> Vec<Result<PollUpdate>> {
-        let key = |r: &CopyRecord| r.dest_region.clone();
+        let key = |r: &CopyRecord| (r.dest_region.clone(), r.kind == Kind::Snapshot);
         super::poll_batched(
             records,
             key,
             api::MAX_IDS,
             self.concurrency,
-            |region, idx| async move {
+            |(region, snapshot), idx| async move {
                 let recs: Vec<&CopyRecord> = idx.iter().map(|&i| &records[i]).collect();
-                let updates = self.describe(&region, &recs).await;
+                let kind = if snapshot {
+                    Kind::Snapshot
+                } else {
+                    Kind::Image
+                };
+                let updates = self.describe((&region, kind), &recs).await;
                 (idx, updates)
             },
         )
@@ -202,29 +312,22 @@ impl Provider for AlibabaProvider {
         if kind != Kind::Image {
             return Err(Error::new(
                 ErrorKind::Usage,
-                "only image copies can be canceled",
+                "ECS has no call to cancel a snapshot copy",
             ));
         }
         let call = api::cancel_copy_image(region, dest_id);
         self.api.send::<serde_json::Value>(&call).await.map(|_| ())
     }
 
-    /// A Creating or Waiting image is a copy in progress; its `imgcopy:source` tag is the
-    /// provenance.
-    async fn inspect(&self, _: Kind, region: &str, id: &str) -> Result<Option<Target>> {
-        let call = api::describe_images(region, &[id]);
-        let (resp, _) = self.api.send::<wire::DescribeImagesResponse>(&call).await?;
-        Ok(resp
-            .images
-            .image
-            .iter()
-            .find(|i| i.image_id == id)
-            .map(|i| Target {
-                in_progress: !update_from_image(i).state.is_terminal(),
-                status: i.status.clone(),
-                provenance: i.tag(api::SOURCE_TAG).map(str::to_string),
-                name: i.image_name.clone(),
-            }))
+    /// A copy not yet at its end is in progress; its `imgcopy:source` tag is the provenance.
+    async fn inspect(&self, kind: Kind, region: &str, id: &str) -> Result<Option<Target>> {
+        let found = self.look(kind, region, &[id]).await?;
+        Ok(found.into_iter().find(|l| l.id == id).map(|l| Target {
+            in_progress: !l.update.state.is_terminal(),
+            status: l.update.cloud_status.clone().unwrap_or_default(),
+            provenance: l.provenance,
+            name: l.name,
+        }))
     }
 }
 

@@ -10,4 +10,7 @@ pub struct AlibabaOptions {
     /// `Tag.N.Key` / `Tag.N.Value`, in order.
     pub tags: Vec<(String, String)>,
     pub resource_group_id: Option<String>,
+    /// Days the snapshot copy is kept (CopySnapshot's `RetentionDays`; snapshots only).
+    #[serde(default)]
+    pub retention_days: Option<u32>,
 }

@@ -37,6 +37,54 @@ pub struct Image {
     pub tags: Option<Tags>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CopySnapshotResponse {
+    pub snapshot_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeSnapshotsResponse {
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
+    pub snapshots: Snapshots,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Snapshots {
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
+    pub snapshot: Vec<Snapshot>,
+}
+
+/// A snapshot as DescribeSnapshots lists it (`Status`: progressing, accomplished, failed).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Snapshot {
+    pub snapshot_id: String,
+    #[serde(default)]
+    pub snapshot_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::provider::null_default")]
+    pub status: String,
+    /// A percentage written like `42%`.
+    #[serde(default)]
+    pub progress: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Tags>,
+}
+
+impl Snapshot {
+    /// The value of tag `key`, if the snapshot carries it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .as_ref()?
+            .tag
+            .iter()
+            .find(|t| t.tag_key == key)
+            .map(|t| t.tag_value.as_str())
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Tags {
