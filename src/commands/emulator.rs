@@ -39,11 +39,18 @@ pub async fn run(spec: &EmulatorSpec) -> Result<i32> {
         spec.access_key,
         spec.secret_key
     );
-    crate::outln!(
-        "  export BCE_ACCESS_KEY_ID={ak} BCE_SECRET_ACCESS_KEY={sk} HUAWEICLOUD_SDK_AK={ak} HUAWEICLOUD_SDK_SK={sk} HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef ALIBABA_CLOUD_ACCESS_KEY_ID={ak} ALIBABA_CLOUD_ACCESS_KEY_SECRET={sk} AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk}",
-        ak = spec.access_key,
-        sk = spec.secret_key
-    );
+    let mut vars = Vec::new();
+    for c in crate::model::Cloud::all() {
+        let d = c.driver();
+        let names = d.credential_env();
+        vars.push(format!("{}={}", names.access_key_id, spec.access_key));
+        vars.push(format!("{}={}", names.secret_access_key, spec.secret_key));
+        // Any well-formed project is served.
+        if let Some(p) = d.project_env() {
+            vars.push(format!("{p}=0123456789abcdef0123456789abcdef"));
+        }
+    }
+    crate::outln!("  export {}", vars.join(" "));
     let _ = tokio::signal::ctrl_c().await;
     h.shutdown().await;
     Ok(0)

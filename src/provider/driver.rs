@@ -77,6 +77,11 @@ pub trait CloudDriver: Sync {
     /// wherever text from a server is shown or kept.
     fn secret_names(&self) -> &'static [&'static str];
 
+    /// The variable naming the project, for a cloud whose calls name one.
+    fn project_env(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Credentials from the cloud's own shared files, after the environment and the imgcopy
     /// profile (`None` where the cloud has none, or they hold none).
     fn shared_credentials(&self, _env: &EnvMap) -> Result<Option<Credentials>> {

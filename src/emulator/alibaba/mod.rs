@@ -1,9 +1,10 @@
 //! Alibaba Cloud ECS in the emulator: CopyImage with ClientToken idempotency and per-region
 //! queueing, CancelCopyImage, DescribeImages; RPC (HMAC-SHA1) and ACS3 signatures.
 
-use super::rules::ALIBABA_REGIONS as REGIONS;
 use super::state::{Resource, World};
+use rules::REGIONS;
 pub mod auth;
+pub mod rules;
 mod snapshot;
 use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
@@ -197,7 +198,7 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
 }
 
 fn valid_name(n: &str) -> bool {
-    super::rules::alibaba_name_ok(n)
+    rules::name_ok(n)
 }
 
 /// `CopyImage`: checked (`check_copy`), then made queued behind the destination's running
@@ -292,8 +293,7 @@ fn check_copy_params(p: &[(String, String)]) -> Result<(), EmuResponse> {
             "The specified destination Image name is wrongly formed.",
         ));
     }
-    if param(p, "DestinationDescription").is_some_and(|d| !super::rules::alibaba_description_ok(d))
-    {
+    if param(p, "DestinationDescription").is_some_and(|d| !rules::description_ok(d)) {
         return Err(error(
             400,
             "InvalidDescription.Malformed",
@@ -505,7 +505,7 @@ pub struct Emulated;
 
 impl EmulatedCloud for Emulated {
     fn regions(&self) -> &'static [&'static str] {
-        super::rules::ALIBABA_REGIONS
+        rules::REGIONS
     }
 
     fn route(&self, req: &EmuRequest) -> Option<Route> {

@@ -1,9 +1,10 @@
 //! AWS EC2 in the emulator: the query API subset imgcopy uses, SigV4-verified, with copies
 //! moving pending → available (AMIs) or pending → completed (snapshots) over virtual time.
 
-use super::rules::AWS_REGIONS as REGIONS;
 use super::state::{Resource, World};
+use rules::REGIONS;
 pub mod auth;
+pub mod rules;
 use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
 use crate::model::Cloud;
@@ -235,12 +236,12 @@ fn not_found(kind: &str, id: &str) -> EmuResponse {
 
 fn malformed(kind: &str, id: &str) -> Option<EmuResponse> {
     match kind {
-        "image" if !super::rules::aws_id_ok("ami-", id) => Some(error(
+        "image" if !rules::id_ok("ami-", id) => Some(error(
             400,
             "InvalidAMIID.Malformed",
             &format!("Invalid id: \"{id}\" (expecting \"ami-...\")"),
         )),
-        "snapshot" if !super::rules::aws_id_ok("snap-", id) => Some(error(
+        "snapshot" if !rules::id_ok("snap-", id) => Some(error(
             400,
             "InvalidSnapshotID.Malformed",
             &format!("Invalid id: \"{id}\" (expecting \"snap-...\")"),
@@ -530,7 +531,7 @@ pub struct Emulated;
 
 impl EmulatedCloud for Emulated {
     fn regions(&self) -> &'static [&'static str] {
-        super::rules::AWS_REGIONS
+        rules::REGIONS
     }
 
     fn route(&self, req: &EmuRequest) -> Option<Route> {

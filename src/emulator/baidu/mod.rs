@@ -2,6 +2,7 @@
 
 use super::state::{new_id, timestamp, Resource, TokenEntry, World};
 pub mod auth;
+pub mod rules;
 use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
 use crate::model::Cloud;
@@ -144,7 +145,7 @@ fn not_found() -> EmuResponse {
 }
 
 fn dest_supported(region: &str) -> bool {
-    super::rules::BAIDU_REGIONS.contains(&region) && region != NO_COPY_REGION
+    rules::REGIONS.contains(&region) && region != NO_COPY_REGION
 }
 
 #[derive(Deserialize)]
@@ -400,9 +401,11 @@ fn snapshot_to_copy(
             "destRegionInfos must not be empty.",
         ));
     }
-    if let Some(bad) = body.dest_region_infos.iter().find(|d| {
-        d.dest_region == region || !super::rules::BAIDU_REGIONS.contains(&d.dest_region.as_str())
-    }) {
+    if let Some(bad) = body
+        .dest_region_infos
+        .iter()
+        .find(|d| d.dest_region == region || !rules::REGIONS.contains(&d.dest_region.as_str()))
+    {
         return Err(error(
             409,
             "OperationDenied",
@@ -420,7 +423,7 @@ pub struct Emulated;
 
 impl EmulatedCloud for Emulated {
     fn regions(&self) -> &'static [&'static str] {
-        super::rules::BAIDU_REGIONS
+        rules::REGIONS
     }
 
     fn route(&self, req: &EmuRequest) -> Option<Route> {

@@ -1,9 +1,11 @@
 //! Huawei Cloud IMS in the emulator: in-region and cross-region copy jobs, the job query and
 //! the image list that preflight reads.
 
-use super::rules::{is_uuid, HUAWEI_REGIONS as REGIONS};
+use super::rules::is_uuid;
 use super::state::{timestamp, Job, Resource, World};
+use rules::REGIONS;
 pub mod auth;
+pub mod rules;
 use super::cloud::EmulatedCloud;
 use super::{EmuRequest, EmuResponse, Route};
 use crate::model::Cloud;
@@ -152,10 +154,7 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
         Ok(ak) => ak,
         Err(resp) => return resp,
     };
-    let Some(project) = req
-        .header(super::rules::HUAWEI_PROJECT_HEADER)
-        .map(str::to_string)
-    else {
+    let Some(project) = req.header(rules::PROJECT_HEADER).map(str::to_string) else {
         return auth_error("X-Project-Id is missing");
     };
     let region = req.region.clone().unwrap_or_else(|| DEFAULT_REGION.into());
@@ -266,7 +265,7 @@ fn check_name_and_description(body: &CopyBody) -> Result<(), EmuResponse> {
             "The image name contains more than 128 characters.",
         ));
     }
-    if !super::rules::huawei_name_ok(name) {
+    if !rules::name_ok(name) {
         return Err(bad("IMG.0003", "The image name format is invalid."));
     }
     if let Some(d) = &body.description {
@@ -515,7 +514,7 @@ pub struct Emulated;
 
 impl EmulatedCloud for Emulated {
     fn regions(&self) -> &'static [&'static str] {
-        super::rules::HUAWEI_REGIONS
+        rules::REGIONS
     }
 
     fn route(&self, req: &EmuRequest) -> Option<Route> {

@@ -3,11 +3,13 @@
 //! TC3-HMAC-SHA256 signatures; errors in the `{"Response":{"Error":…}}` shape, with HTTP 200.
 
 pub mod auth;
+pub mod rules;
 use super::cloud::EmulatedCloud;
 use super::state::{timestamp, Resource, World};
 use super::{EmuRequest, EmuResponse, Route};
 use crate::model::Cloud;
 use auth::*;
+use rules::REGIONS;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -16,29 +18,6 @@ const VERSION: &str = "2017-03-12";
 const SERVICE: &str = "cvm";
 /// How far a request's timestamp may be from the emulator's clock (five minutes).
 const CLOCK_SKEW_SECS: i64 = 5 * 60;
-
-/// CVM's regions, as the CVM API documentation lists them.
-pub const REGIONS: &[&str] = &[
-    "ap-bangkok",
-    "ap-beijing",
-    "ap-chengdu",
-    "ap-chongqing",
-    "ap-guangzhou",
-    "ap-hongkong",
-    "ap-jakarta",
-    "ap-mumbai",
-    "ap-nanjing",
-    "ap-seoul",
-    "ap-shanghai",
-    "ap-shanghai-fsi",
-    "ap-shenzhen-fsi",
-    "ap-singapore",
-    "ap-tokyo",
-    "eu-frankfurt",
-    "na-ashburn",
-    "na-siliconvalley",
-    "sa-saopaulo",
-];
 
 /// The region of a request without `X-TC-Region`.
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
@@ -180,14 +159,6 @@ fn strings(body: &Value, key: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-fn id_ok(id: &str) -> bool {
-    id.strip_prefix("img-").is_some_and(|r| {
-        r.len() == 8
-            && r.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    })
-}
-
 /// SyncImages: every source NORMAL and private, every destination a region that takes
 /// images and (unless encrypting, which stays in the source region) not the source's.
 fn sync_images(w: &mut World, body: &Value, region: &str) -> EmuResponse {
@@ -303,7 +274,7 @@ fn check_sync(
 
 /// A source of SyncImages: a well-formed id of a private image in `region`, NORMAL.
 fn source(w: &World, id: &str, region: &str) -> Result<usize, EmuResponse> {
-    if !id_ok(id) {
+    if !rules::id_ok(id) {
         return Err(bad(
             "InvalidImageId.Malformed",
             "The image id is malformed.",
@@ -347,7 +318,7 @@ fn describe_images(w: &World, body: &Value, region: &str) -> EmuResponse {
             "ImageIds and Filters cannot be given together.",
         );
     }
-    if ids.iter().flatten().any(|id| !id_ok(id)) {
+    if ids.iter().flatten().any(|id| !rules::id_ok(id)) {
         return bad("InvalidImageId.Malformed", "The image id is malformed.");
     }
     let limit = body.get("Limit").and_then(Value::as_u64).unwrap_or(20);

@@ -41,6 +41,10 @@ impl CloudDriver for Huawei {
         &["x-security-token"]
     }
 
+    fn project_env(&self) -> Option<&'static str> {
+        Some(super::project::PROJECT_ID_ENV)
+    }
+
     fn validate(&self, req: &CopyRequest, any_region: bool) -> Result<()> {
         api::validate(req, any_region)
     }
