@@ -393,7 +393,7 @@ impl Endpoint {
         }
         let probe = ep
             .url_for("region")
-            .map_err(|e| Error::usage(flag, e.message))?;
+            .map_err(|e| Error::usage(flag, e.message()))?;
         match probe.scheme() {
             "https" => {}
             "http" if is_loopback(&probe) => {}

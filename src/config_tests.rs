@@ -35,17 +35,17 @@ fn env_credentials_win_over_default_profile() {
 #[test]
 fn missing_credentials_are_auth_errors_and_unknown_profile_is_usage() {
     let err = resolve_credentials(Cloud::Baidu, &env(&[]), None, None).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Auth);
+    assert_eq!(err.kind(), ErrorKind::Auth);
     let half = env(&[("BCE_ACCESS_KEY_ID", "E")]);
     assert_eq!(
         resolve_credentials(Cloud::Baidu, &half, None, None)
             .unwrap_err()
-            .kind,
+            .kind(),
         ErrorKind::Auth
     );
     let err = resolve_credentials(Cloud::Baidu, &env(&[]), Some("nope"), None).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Usage);
-    assert!(err.message.contains("--profile"));
+    assert_eq!(err.kind(), ErrorKind::Usage);
+    assert!(err.message().contains("--profile"));
 }
 
 #[test]
@@ -58,7 +58,7 @@ fn endpoint_rules() {
     assert!(Endpoint::parse("http://127.0.0.1:9/{region}", "--endpoint").is_ok());
     assert!(Endpoint::parse("http://localhost:9", "--endpoint").is_ok());
     let err = Endpoint::parse("http://example.com", "--endpoint").unwrap_err();
-    assert!(err.message.starts_with("--endpoint"), "{}", err.message);
+    assert!(err.message().starts_with("--endpoint"), "{}", err.message());
     assert!(Endpoint::parse("ftp://x", "--endpoint").is_err());
     assert!(Endpoint::parse("not a url", "--endpoint").is_err());
 }
@@ -93,7 +93,7 @@ fn aws_shared_files_and_aws_profile() {
     let mut missing = files.to_vec();
     missing.push(("AWS_PROFILE", "nope"));
     let e = resolve_credentials(Cloud::Aws, &env(&missing), None, None).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Auth);
+    assert_eq!(e.kind(), ErrorKind::Auth);
     // The environment still wins.
     let mut both = files.to_vec();
     both.extend([("AWS_ACCESS_KEY_ID", "E"), ("AWS_SECRET_ACCESS_KEY", "ES")]);

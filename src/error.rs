@@ -27,15 +27,16 @@ pub enum ErrorKind {
 }
 
 /// The crate error. `code`, `message` and `request_id` come from the cloud when it answered.
+/// Its fields are read through accessors and set through the `with_*` builders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    pub kind: ErrorKind,
-    pub provider: Option<Cloud>,
-    pub code: Option<String>,
-    pub message: String,
-    pub request_id: Option<String>,
-    pub status: Option<u16>,
-    pub retryable: bool,
+    kind: ErrorKind,
+    provider: Option<Cloud>,
+    code: Option<String>,
+    message: String,
+    request_id: Option<String>,
+    status: Option<u16>,
+    retryable: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -102,9 +103,49 @@ impl Error {
         self
     }
 
-    pub fn retryable(mut self, retryable: bool) -> Self {
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
         self.retryable = retryable;
         self
+    }
+
+    /// The same error with `more` added to its message.
+    pub fn with_more(mut self, more: &str) -> Self {
+        self.message.push_str(more);
+        self
+    }
+
+    /// What went wrong, as a kind that decides the exit code.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The cloud that answered (or was being asked).
+    pub fn provider(&self) -> Option<Cloud> {
+        self.provider
+    }
+
+    /// The cloud's error code.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The cloud's request id, for its support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The HTTP status of the reply, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// Whether sending the same request again is safe and may succeed.
+    pub fn retryable(&self) -> bool {
+        self.retryable
     }
 
     /// An error reply of `cloud`: `code` may be empty when the body carried none.
@@ -127,7 +168,7 @@ impl Error {
             .with_provider(cloud)
             .with_status(status)
             .with_request_id(request_id)
-            .retryable(retryable);
+            .with_retryable(retryable);
         if !code.is_empty() {
             err = err.with_code(code);
         }

@@ -151,9 +151,9 @@ mod tests {
         let mut first = RunLock::new();
         first.report(&report).unwrap();
         let e = RunLock::new().report(&report).unwrap_err();
-        assert!(e.message.contains("in use"), "{e}");
+        assert!(e.message().contains("in use"), "{e}");
         assert!(
-            e.message.contains(&format!("pid {}", std::process::id())),
+            e.message().contains(&format!("pid {}", std::process::id())),
             "{e}"
         );
         drop(first);
@@ -172,7 +172,7 @@ mod tests {
         ] {
             let e = RunLock::new().report(&p).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{}: {e}", p.display());
-            assert!(e.message.starts_with("--report"), "{e}");
+            assert!(e.message().starts_with("--report"), "{e}");
         }
     }
 

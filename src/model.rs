@@ -190,11 +190,11 @@ pub struct RecordError {
 impl From<&crate::error::Error> for RecordError {
     fn from(e: &crate::error::Error) -> Self {
         RecordError {
-            code: e.code.clone().unwrap_or_else(|| {
-                format!("{:?}", e.kind) // our own kind when the cloud gave no code
+            code: e.code().map(str::to_string).unwrap_or_else(|| {
+                format!("{:?}", e.kind()) // our own kind when the cloud gave no code
             }),
-            message: e.message.clone(),
-            request_id: e.request_id.clone(),
+            message: e.message().to_string(),
+            request_id: e.request_id().map(str::to_string),
             resubmit_may_pass: e.outcome_unknown(),
         }
     }

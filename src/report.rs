@@ -399,6 +399,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.json");
         std::fs::write(&p, "{}").unwrap();
-        assert!(read(&p).unwrap_err().message.starts_with("--report"));
+        assert!(read(&p).unwrap_err().message().starts_with("--report"));
     }
 }

@@ -70,7 +70,7 @@ proptest! {
             provider::alibaba::error::parse_error(&resp),
             provider::aws::error::parse_error(&resp),
         ] {
-            prop_assert!(!e.message.is_empty() || e.code.is_some());
+            prop_assert!(!e.message().is_empty() || e.code().is_some());
         }
         let excerpt = body_excerpt(&resp.body);
         prop_assert!(excerpt.chars().count() <= 240, "{excerpt}");

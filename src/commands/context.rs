@@ -174,7 +174,7 @@ fn client(g: &Globals, resolved: &BTreeMap<Cloud, Resolved>, sandbox: bool) -> R
         .values()
         .all(|r| config::is_loopback_endpoint(r.endpoint.template()));
     let transport = ReqwestTransport::new(g.request_timeout, !all_loopback)
-        .map_err(|e| Error::new(ErrorKind::Io, e.message))?;
+        .map_err(|e| Error::new(ErrorKind::Io, e.message()))?;
     Ok(Client::new(
         Arc::new(transport),
         RetryPolicy {

@@ -399,7 +399,7 @@ async fn confirm_source(ctx: &context::Context, rec: &mut crate::model::CopyReco
             request_id: None,
             resubmit_may_pass: false,
         },
-        Err(e) if e.kind == crate::error::ErrorKind::Auth => return Err(e),
+        Err(e) if e.kind() == crate::error::ErrorKind::Auth => return Err(e),
         Err(e) => crate::model::RecordError::from(&e),
     };
     rec.state = crate::model::CopyState::Failed;

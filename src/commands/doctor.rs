@@ -145,7 +145,7 @@ async fn check(s: &context::Settings<'_>, cloud: Cloud, region: &str) -> Result<
     };
     let ctx = match context::build(s, &[cloud], None).await {
         Ok(ctx) => ctx,
-        Err(e) if e.kind == ErrorKind::Auth => {
+        Err(e) if e.kind() == ErrorKind::Auth => {
             c.authenticated = "missing";
             c.error = Some(e.to_string());
             return Ok(c);
@@ -172,8 +172,8 @@ async fn check(s: &context::Settings<'_>, cloud: Cloud, region: &str) -> Result<
         .await
     {
         Ok(_) => c.authenticated = "ok",
-        Err(e) if e.kind == ErrorKind::NotFound => c.authenticated = "ok",
-        Err(e) if e.kind == ErrorKind::Auth => {
+        Err(e) if e.kind() == ErrorKind::NotFound => c.authenticated = "ok",
+        Err(e) if e.kind() == ErrorKind::Auth => {
             c.authenticated = "refused";
             c.error = Some(e.to_string());
         }

@@ -112,7 +112,7 @@ pub async fn run_by_id(g: &Globals, spec: &super::ById, env: &Environment) -> Re
             ..rec.clone()
         };
         crate::provider::driver::validate_record(&probe, custom)
-            .map_err(|e| Error::usage("--id/--region", e.message))?;
+            .map_err(|e| Error::usage("--id/--region", e.message()))?;
         rep.records.push(rec);
     }
     if g.dry_run {
@@ -175,7 +175,7 @@ fn check_report_input(
             format!(
                 "{} holds a value imgcopy refuses: {}",
                 path.display(),
-                e.message
+                e.message()
             ),
         )
     };

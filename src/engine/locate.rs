@@ -93,7 +93,7 @@ async fn in_default(
             );
             Ok(false)
         }
-        Err(e) if e.kind == ErrorKind::Auth => Err(e),
+        Err(e) if e.kind() == ErrorKind::Auth => Err(e),
         Err(e) => {
             tracing::info!(
                 "{cloud} {kind} {id}: could not look in {region} (from {why}): {e}; looking in every region"
@@ -145,7 +145,7 @@ fn nowhere(
     failures: &[(String, Error)],
 ) -> Error {
     if looked_in.is_empty() {
-        if let Some((_, e)) = failures.iter().find(|(_, e)| e.kind == ErrorKind::Auth) {
+        if let Some((_, e)) = failures.iter().find(|(_, e)| e.kind() == ErrorKind::Auth) {
             return e.clone();
         }
     }

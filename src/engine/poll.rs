@@ -69,7 +69,7 @@ impl Engine<'_> {
                 }
                 changed
             }
-            Err(e) if e.kind == ErrorKind::Auth => {
+            Err(e) if e.kind() == ErrorKind::Auth => {
                 tracing::error!("{}: {e}", rec.label());
                 self.auth_error.get_or_insert(e);
                 false

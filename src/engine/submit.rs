@@ -183,7 +183,7 @@ impl Engine<'_> {
         let records = match result {
             Ok(records) => records,
             Err(e) => {
-                if e.kind == ErrorKind::Auth && self.auth_error.is_none() {
+                if e.kind() == ErrorKind::Auth && self.auth_error.is_none() {
                     self.auth_error = Some(e.clone());
                 }
                 let re = RecordError::from(&e);

@@ -330,7 +330,7 @@ impl Client {
             .header("retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        if err.kind == ErrorKind::Throttled || resp.status == 429 {
+        if err.kind() == ErrorKind::Throttled || resp.status == 429 {
             self.pacer.throttled(dialect.cloud(), &req.region);
         }
         let d = retry::classify_reply(&err, resp.status, safety, retry_after);
@@ -427,9 +427,9 @@ fn failed(dialect: &dyn Dialect, te: &TransportError, safety: Safety) -> (Error,
     };
     let mut err = Error::new(kind, te.to_string()).with_provider(dialect.cloud());
     if te.ambiguous() && safety == Safety::NotIdempotent {
-        err.message
-            .push_str("; the request may have been acted on, so it was not sent again");
-        err.retryable = false;
+        err = err
+            .with_more("; the request may have been acted on, so it was not sent again")
+            .with_retryable(false);
     }
     (err, d)
 }

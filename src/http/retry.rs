@@ -51,14 +51,14 @@ pub fn classify_reply(
     safety: Safety,
     retry_after: Option<Duration>,
 ) -> Decision {
-    let throttled = err.kind == ErrorKind::Throttled || status == 429;
+    let throttled = err.kind() == ErrorKind::Throttled || status == 429;
     if throttled || status == 503 {
         return Decision::Retry(retry_after);
     }
     if status >= 500 && safety == Safety::Idempotent {
         return Decision::Retry(retry_after);
     }
-    if err.retryable && safety == Safety::Idempotent {
+    if err.retryable() && safety == Safety::Idempotent {
         return Decision::Retry(retry_after);
     }
     Decision::Stop

@@ -129,9 +129,13 @@ async fn unsafe_write_is_not_resent_after_an_ambiguous_failure() {
         .await
         .unwrap_err();
     assert_eq!(attempts, 1);
-    assert_eq!(err.kind, ErrorKind::Network);
-    assert!(err.message.contains("not sent again"), "{}", err.message);
-    assert!(!err.retryable);
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert!(
+        err.message().contains("not sent again"),
+        "{}",
+        err.message()
+    );
+    assert!(!err.retryable());
 }
 
 #[tokio::test(start_paused = true)]
@@ -208,8 +212,8 @@ async fn a_request_that_cannot_be_signed_is_never_sent() {
         .execute(&Unsignable, &request(), Safety::Idempotent)
         .await
         .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Auth, "{e:?}");
-    assert!(e.message.contains("could not sign"), "{}", e.message);
+    assert_eq!(e.kind(), ErrorKind::Auth, "{e:?}");
+    assert!(e.message().contains("could not sign"), "{}", e.message());
     assert_eq!(attempts, 1);
     assert!(t.seen.lock().unwrap().is_empty(), "nothing was sent");
 }

@@ -34,7 +34,7 @@ pub fn settle(
     outcomes: Vec<(String, Result<CopyRecord>)>,
 ) -> Result<Vec<CopyRecord>> {
     let auth =
-        |r: &Result<CopyRecord>| matches!(r, Err(e) if e.kind == crate::error::ErrorKind::Auth);
+        |r: &Result<CopyRecord>| matches!(r, Err(e) if e.kind() == crate::error::ErrorKind::Auth);
     if !outcomes.is_empty() && outcomes.iter().all(|(_, r)| auth(r)) {
         let (_, first) = outcomes.into_iter().next().expect("not empty");
         return Err(first.expect_err("every outcome is an error"));

@@ -266,6 +266,10 @@ mod tests {
         f.write_all(br#"{"provider":"baidu","kin"#).unwrap();
         f.write_all(b"\n").unwrap();
         let e = super::super::read(&p).unwrap_err();
-        assert!(e.message.contains("line 3 of the journal"), "{}", e.message);
+        assert!(
+            e.message().contains("line 3 of the journal"),
+            "{}",
+            e.message()
+        );
     }
 }

@@ -552,8 +552,8 @@ mod tests {
                 r.options = CloudOptions::Alibaba(o);
             }
             let e = validate(&r, false).unwrap_err();
-            assert_eq!(e.kind, ErrorKind::Usage, "case {i}");
-            assert!(e.message.starts_with(flag), "case {i}: {}", e.message);
+            assert_eq!(e.kind(), ErrorKind::Usage, "case {i}");
+            assert!(e.message().starts_with(flag), "case {i}: {}", e.message());
         }
         assert!(validate(&req(AlibabaOptions::default()), false).is_ok());
         let mut r = req(AlibabaOptions::default());

@@ -123,11 +123,11 @@ mod tests {
         ];
         for (status, code, kind) in cases {
             let e = resp(status, code);
-            assert_eq!(e.kind, kind, "{code}");
-            assert_eq!(e.code.as_deref(), Some(code));
-            assert_eq!(e.request_id.as_deref(), Some("r-1"));
+            assert_eq!(e.kind(), kind, "{code}");
+            assert_eq!(e.code(), Some(code));
+            assert_eq!(e.request_id(), Some("r-1"));
         }
-        assert!(resp(400, "Throttling.User").retryable);
+        assert!(resp(400, "Throttling.User").retryable());
     }
 
     #[test]
@@ -137,8 +137,8 @@ mod tests {
             headers: vec![],
             body: Bytes::from_static(br#"{"Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:POST&%2F&SecurityToken%3Dtok"}"#),
         });
-        assert!(!e.message.contains("tok"), "{}", e.message);
-        assert!(e.message.ends_with("server string to sign is:<redacted>"));
+        assert!(!e.message().contains("tok"), "{}", e.message());
+        assert!(e.message().ends_with("server string to sign is:<redacted>"));
     }
 
     #[test]
@@ -148,7 +148,7 @@ mod tests {
             headers: vec![],
             body: Bytes::from_static(b"<html>bad gateway</html>"),
         });
-        assert_eq!(e.kind, ErrorKind::Server);
-        assert!(e.message.contains("HTTP status 502"));
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert!(e.message().contains("HTTP status 502"));
     }
 }

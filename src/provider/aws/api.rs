@@ -578,8 +578,8 @@ mod tests {
                 r.options = CloudOptions::Aws(o);
             }
             let e = validate(&r, false).unwrap_err();
-            assert_eq!(e.kind, ErrorKind::Usage, "case {i}");
-            assert!(e.message.starts_with(flag), "case {i}: {}", e.message);
+            assert_eq!(e.kind(), ErrorKind::Usage, "case {i}");
+            assert!(e.message().starts_with(flag), "case {i}: {}", e.message());
         }
         assert!(validate(&req(Kind::Image, AwsOptions::default()), false).is_ok());
         assert!(validate(&req(Kind::Snapshot, AwsOptions::default()), false).is_ok());

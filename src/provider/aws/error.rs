@@ -87,11 +87,11 @@ mod tests {
         ];
         for (code, status, kind) in cases {
             let e = resp(status, code);
-            assert_eq!(e.kind, kind, "{code}");
-            assert_eq!(e.code.as_deref(), Some(code));
-            assert_eq!(e.request_id.as_deref(), Some("r-1"));
+            assert_eq!(e.kind(), kind, "{code}");
+            assert_eq!(e.code(), Some(code));
+            assert_eq!(e.request_id(), Some("r-1"));
         }
-        assert!(resp(503, "RequestLimitExceeded").retryable);
+        assert!(resp(503, "RequestLimitExceeded").retryable());
     }
 
     #[test]
@@ -101,7 +101,7 @@ mod tests {
             headers: vec![],
             body: Bytes::from_static(b"<!doctype html><title>500 Internal Server Error</title>"),
         });
-        assert_eq!(e.kind, ErrorKind::Server);
-        assert!(e.message.contains("HTTP status 500"));
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert!(e.message().contains("HTTP status 500"));
     }
 }

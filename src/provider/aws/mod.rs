@@ -364,14 +364,14 @@ impl AwsProvider {
                         .unwrap_or_else(|| Ok(gone(kind)))
                 })
                 .collect(),
-            Err(e) if e.kind == ErrorKind::NotFound && recs.len() > 1 => {
+            Err(e) if e.kind() == ErrorKind::NotFound && recs.len() > 1 => {
                 let mut out = Vec::with_capacity(recs.len());
                 for r in recs {
                     out.extend(Box::pin(self.describe(kind, region, &[*r])).await);
                 }
                 out
             }
-            Err(e) if e.kind == ErrorKind::NotFound => vec![Ok(gone(kind))],
+            Err(e) if e.kind() == ErrorKind::NotFound => vec![Ok(gone(kind))],
             Err(e) => recs.iter().map(|_| Err(e.clone())).collect(),
         }
     }
@@ -456,7 +456,7 @@ impl Provider for AwsProvider {
                 provenance,
                 name,
             })),
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
     }

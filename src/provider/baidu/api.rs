@@ -339,8 +339,8 @@ mod tests {
             let mut r = req(Kind::Image);
             mutate(&mut r);
             let e = validate(&r, false).unwrap_err();
-            assert_eq!(e.kind, ErrorKind::Usage, "case {i}");
-            assert!(e.message.starts_with(flag), "case {i}: {}", e.message);
+            assert_eq!(e.kind(), ErrorKind::Usage, "case {i}");
+            assert!(e.message().starts_with(flag), "case {i}: {}", e.message());
         }
         assert!(validate(&req(Kind::Image), false).is_ok());
         let mut r = req(Kind::Image);
@@ -350,13 +350,13 @@ mod tests {
         s.dest_regions = vec!["bj".into()];
         assert!(validate(&s, false)
             .unwrap_err()
-            .message
+            .message()
             .starts_with("--dest"));
         s.dest_regions = vec!["hkg".into()];
         s.client_token = Some("a".repeat(65));
         assert!(validate(&s, false)
             .unwrap_err()
-            .message
+            .message()
             .starts_with("--client-token"));
     }
 }

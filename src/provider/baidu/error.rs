@@ -84,26 +84,26 @@ mod tests {
             let body =
                 format!(r#"{{"code":"{code}","message":"m for {code}","requestId":"req-1"}}"#);
             let e = parse_error(&resp(status, &body));
-            assert_eq!(e.kind, kind, "{code}");
-            assert_eq!(e.code.as_deref(), Some(code));
-            assert_eq!(e.message, format!("m for {code}"));
-            assert_eq!(e.request_id.as_deref(), Some("req-1"));
-            assert_eq!(e.status, Some(status));
-            assert_eq!(e.retryable, kind == ErrorKind::Server, "{code}");
+            assert_eq!(e.kind(), kind, "{code}");
+            assert_eq!(e.code(), Some(code));
+            assert_eq!(e.message(), format!("m for {code}"));
+            assert_eq!(e.request_id(), Some("req-1"));
+            assert_eq!(e.status(), Some(status));
+            assert_eq!(e.retryable(), kind == ErrorKind::Server, "{code}");
         }
     }
 
     #[test]
     fn html_and_truncated_bodies_are_clear_errors() {
         let e = parse_error(&resp(502, "<html><body>Bad Gateway</body></html>"));
-        assert_eq!(e.kind, ErrorKind::Server);
-        assert!(e.retryable);
-        assert!(e.message.contains("HTTP status 502"), "{}", e.message);
-        assert_eq!(e.request_id.as_deref(), Some("hdr-id"));
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert!(e.retryable());
+        assert!(e.message().contains("HTTP status 502"), "{}", e.message());
+        assert_eq!(e.request_id(), Some("hdr-id"));
         let e = parse_error(&resp(400, r#"{"code":"Oper"#));
-        assert_eq!(e.kind, ErrorKind::Rejected);
-        assert!(e.code.is_none());
+        assert_eq!(e.kind(), ErrorKind::Rejected);
+        assert!(e.code().is_none());
         let e = parse_error(&resp(403, ""));
-        assert_eq!(e.kind, ErrorKind::Auth);
+        assert_eq!(e.kind(), ErrorKind::Auth);
     }
 }

@@ -130,7 +130,7 @@ impl BaiduProvider {
                     remaining = sub.dest_regions;
                 }
                 Err(e) => {
-                    if e.kind == ErrorKind::Auth && records.is_empty() {
+                    if e.kind() == ErrorKind::Auth && records.is_empty() {
                         return Err(e);
                     }
                     records.extend(self.refused_image_copy(&sub, &e, &name));
@@ -379,9 +379,9 @@ impl BaiduProvider {
             Ok(model) => Ok(update_from_status(rec.kind, &model.status)),
             // Not visible yet (just made), or gone (deleted or canceled): the engine tells
             // the two apart by how long it stays missing.
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(PollUpdate::missing(
-                e.code.as_deref().unwrap_or("NotFound"),
-                e.message,
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(PollUpdate::missing(
+                e.code().unwrap_or("NotFound"),
+                e.message(),
             )),
             Err(e) => Err(e),
         }
@@ -536,7 +536,7 @@ impl Provider for BaiduProvider {
                 provenance: None,
                 name: model.name,
             })),
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
     }

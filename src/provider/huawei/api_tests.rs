@@ -202,8 +202,8 @@ fn validation_names_the_flag() {
         let mut r = req(&dests, o);
         mutate(&mut r);
         let e = validate(&r, false).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Usage, "case {i}");
-        assert!(e.message.starts_with(flag), "case {i}: {}", e.message);
+        assert_eq!(e.kind(), ErrorKind::Usage, "case {i}");
+        assert!(e.message().starts_with(flag), "case {i}: {}", e.message());
     }
     assert!(validate(&req(&["cn-north-4"], Default::default()), false).is_ok());
     assert!(validate(&req(&["cn-east-3", "ap-southeast-1"], agency()), false).is_ok());

@@ -94,19 +94,19 @@ mod tests {
             403,
             r#"{"error":{"message":"The image is unavailable.","code":"IMG.0046"}}"#,
         ));
-        assert_eq!(business.kind, ErrorKind::Rejected);
+        assert_eq!(business.kind(), ErrorKind::Rejected);
         assert_eq!(business.exit_code(), 1);
         let gateway = parse_error(&resp(
             401,
             r#"{"error_msg":"Incorrect IAM authentication information","error_code":"APIGW.0301"}"#,
         ));
-        assert_eq!(gateway.kind, ErrorKind::Auth);
-        assert_eq!(parse_error(&resp(403, "")).kind, ErrorKind::Auth);
+        assert_eq!(gateway.kind(), ErrorKind::Auth);
+        assert_eq!(parse_error(&resp(403, "")).kind(), ErrorKind::Auth);
         let iam = parse_error(&resp(
             403,
             r#"{"error":{"message":"Policy doesn't allow ims:images:copy","code":"IAM.0002"}}"#,
         ));
-        assert_eq!(iam.kind, ErrorKind::Auth);
+        assert_eq!(iam.kind(), ErrorKind::Auth);
     }
 
     #[test]
@@ -116,36 +116,36 @@ mod tests {
             400,
             r#"{"error":{"message":"The imagetype is invalid.","code":"IMG.0024"}}"#,
         ));
-        assert_eq!(e.code.as_deref(), Some("IMG.0024"));
-        assert_eq!(e.message, "The imagetype is invalid.");
-        assert_eq!(e.kind, ErrorKind::Rejected);
-        assert_eq!(e.request_id.as_deref(), Some("req-h"));
+        assert_eq!(e.code(), Some("IMG.0024"));
+        assert_eq!(e.message(), "The imagetype is invalid.");
+        assert_eq!(e.kind(), ErrorKind::Rejected);
+        assert_eq!(e.request_id(), Some("req-h"));
         // API gateway.
         let e = parse_error(&resp(
             401,
             r#"{"error_msg":"Incorrect IAM authentication information: verify aksk signature fail","error_code":"APIGW.0301","request_id":"r-1"}"#,
         ));
-        assert_eq!(e.code.as_deref(), Some("APIGW.0301"));
-        assert_eq!(e.kind, ErrorKind::Auth);
+        assert_eq!(e.code(), Some("APIGW.0301"));
+        assert_eq!(e.kind(), ErrorKind::Auth);
         let e = parse_error(&resp(
             429,
             r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#,
         ));
-        assert_eq!(e.kind, ErrorKind::Throttled);
-        assert!(e.retryable);
+        assert_eq!(e.kind(), ErrorKind::Throttled);
+        assert!(e.retryable());
         let e = parse_error(&resp(
             404,
             r#"{"error":{"code":"IMG.0027","message":"gone"}}"#,
         ));
-        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert_eq!(e.kind(), ErrorKind::NotFound);
     }
 
     #[test]
     fn non_json_bodies_are_clear_errors() {
         let e = parse_error(&resp(503, "<html>Service Unavailable</html>"));
-        assert_eq!(e.kind, ErrorKind::Server);
-        assert!(e.retryable);
-        assert!(e.message.contains("HTTP status 503"));
-        assert!(e.code.is_none());
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert!(e.retryable());
+        assert!(e.message().contains("HTTP status 503"));
+        assert!(e.code().is_none());
     }
 }

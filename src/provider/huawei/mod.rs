@@ -319,7 +319,7 @@ impl HuaweiProvider {
         // is gone (404), the newer ShowJobProgress, which the SDK offers in its place.
         let call = api::show_job(&rec.source_region, &project_id, job_id);
         let reply = match self.api.send::<wire::Job>(&call).await {
-            Err(e) if e.kind == ErrorKind::NotFound => {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
                 let newer = api::show_job_progress(&rec.source_region, &project_id, job_id);
                 self.api.send::<wire::Job>(&newer).await
             }
@@ -328,9 +328,9 @@ impl HuaweiProvider {
         match reply {
             Ok((job, _)) => Ok(update_from_job(&job)),
             // An unknown (or expired) job: missing, failed once that is confirmed.
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(PollUpdate::missing(
-                e.code.as_deref().unwrap_or("JobNotFound"),
-                e.message,
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(PollUpdate::missing(
+                e.code().unwrap_or("JobNotFound"),
+                e.message(),
             )),
             Err(e) => Err(e),
         }

@@ -106,6 +106,6 @@ mod tests {
             "the environment is the default"
         );
         let err = ProjectIds::resolve(&["nope".into()], &env(&[]), None).unwrap_err();
-        assert!(err.message.starts_with("--project-id"));
+        assert!(err.message().starts_with("--project-id"));
     }
 }

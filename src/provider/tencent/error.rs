@@ -81,25 +81,25 @@ mod tests {
     #[test]
     fn documented_codes_map_to_kinds() {
         assert_eq!(
-            error(200, "RequestLimitExceeded").kind,
+            error(200, "RequestLimitExceeded").kind(),
             ErrorKind::Throttled
         );
         assert_eq!(
-            error(200, "AuthFailure.SignatureFailure").kind,
+            error(200, "AuthFailure.SignatureFailure").kind(),
             ErrorKind::Auth
         );
-        assert!(error(200, "AuthFailure.SignatureExpire").retryable);
+        assert!(error(200, "AuthFailure.SignatureExpire").retryable());
         assert_eq!(
-            error(200, "InvalidImageId.NotFound").kind,
+            error(200, "InvalidImageId.NotFound").kind(),
             ErrorKind::NotFound
         );
-        assert_eq!(error(200, "InternalError").kind, ErrorKind::Server);
+        assert_eq!(error(200, "InternalError").kind(), ErrorKind::Server);
         let e = error(200, "InvalidImageName.Duplicate");
         assert_eq!(
-            (e.kind, e.code.as_deref()),
+            (e.kind(), e.code()),
             (ErrorKind::Rejected, Some("InvalidImageName.Duplicate"))
         );
-        assert_eq!(e.request_id.as_deref(), Some("r-1"));
+        assert_eq!(e.request_id(), Some("r-1"));
     }
 
     #[test]
@@ -110,7 +110,7 @@ mod tests {
         ))
         .is_none());
         let e = parse_error(&reply(502, "<html>bad gateway</html>"));
-        assert_eq!(e.kind, ErrorKind::Server);
-        assert!(e.message.contains("502"), "{}", e.message);
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert!(e.message().contains("502"), "{}", e.message());
     }
 }

@@ -140,7 +140,7 @@ impl TencentProvider {
         {
             Ok((r, _)) => Ok(r.response.image_set),
             // One id the region does not know fails the whole call: none is there.
-            Err(e) if e.kind == ErrorKind::NotFound && ids.len() == 1 => Ok(Vec::new()),
+            Err(e) if e.kind() == ErrorKind::NotFound && ids.len() == 1 => Ok(Vec::new()),
             Err(e) => Err(e),
         }
     }
