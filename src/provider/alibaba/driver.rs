@@ -1,7 +1,7 @@
 //! Alibaba Cloud ECS as imgcopy's registry sees it.
 
 use super::{api, AlibabaProvider};
-use crate::config::{Endpoint, EnvMap};
+use crate::config::{Credentials, Endpoint, EnvMap};
 use crate::error::Result;
 use crate::model::{CopyRequest, Kind};
 use crate::provider::driver::{CloudDriver, EnvNames, Probe, Setup};
@@ -35,6 +35,14 @@ impl CloudDriver for Alibaba {
             secret_access_key: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
             session_token: "ALIBABA_CLOUD_SECURITY_TOKEN",
         }
+    }
+
+    fn shared_credentials(&self, env: &EnvMap) -> Result<Option<Credentials>> {
+        super::credentials::credentials(env)
+    }
+
+    fn shared_source(&self, env: &EnvMap) -> Option<String> {
+        Some(super::credentials::source(env))
     }
 
     fn standard_region(&self, env: &EnvMap) -> Option<(String, String)> {

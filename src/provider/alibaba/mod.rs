@@ -2,6 +2,7 @@
 //! DescribeImages with up to 100 ids per call.
 
 pub mod api;
+mod credentials;
 pub mod driver;
 pub mod error;
 pub mod options;

@@ -2,7 +2,7 @@
 
 use super::project::ProjectIds;
 use super::{api, HuaweiProvider};
-use crate::config::Endpoint;
+use crate::config::{Credentials, Endpoint, EnvMap};
 use crate::error::{Error, Result};
 use crate::model::{CopyRequest, Kind};
 use crate::provider::driver::{CloudDriver, EnvNames, Probe, Setup};
@@ -39,6 +39,14 @@ impl CloudDriver for Huawei {
 
     fn secret_names(&self) -> &'static [&'static str] {
         &["x-security-token"]
+    }
+
+    fn shared_credentials(&self, env: &EnvMap) -> Result<Option<Credentials>> {
+        super::credentials::credentials(env)
+    }
+
+    fn shared_source(&self, env: &EnvMap) -> Option<String> {
+        super::credentials::source(env)
     }
 
     fn project_env(&self) -> Option<&'static str> {
@@ -93,8 +101,19 @@ impl CloudDriver for Huawei {
 
     fn build(&self, s: Setup<'_>) -> Result<Arc<dyn Provider>> {
         let mut ids = ProjectIds::resolve(s.project_ids, s.env, s.profile)?;
+        // The SDK's profile file names a default project too (after the flags, the
+        // environment and the imgcopy profile); the sandbox serves its own.
         if ids.default.is_none() {
-            ids.default = s.sandbox_project.map(str::to_string);
+            ids.default = match s.sandbox_project {
+                Some(p) => Some(p.to_string()),
+                None => super::credentials::project_id(s.env),
+            };
+            if s.sandbox_project.is_none() {
+                if let Some(id) = &ids.default {
+                    // It goes into request paths: checked like every other source of it.
+                    super::project::check_project_id("project_id in the SDK credentials file", id)?;
+                }
+            }
         }
         Ok(Arc::new(HuaweiProvider::new(
             s.client,

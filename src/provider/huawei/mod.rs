@@ -1,6 +1,7 @@
 //! Huawei Cloud IMS: in-region and cross-region image copy, followed through async jobs.
 
 pub mod api;
+mod credentials;
 pub mod driver;
 pub mod error;
 pub mod options;

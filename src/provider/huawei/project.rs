@@ -63,7 +63,7 @@ impl ProjectIds {
 
 /// A Huawei project id is 32 hexadecimal characters, wherever it comes from (it goes into
 /// request paths).
-fn check_project_id(from: &str, id: &str) -> Result<()> {
+pub(crate) fn check_project_id(from: &str, id: &str) -> Result<()> {
     if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(Error::usage(
             from,
