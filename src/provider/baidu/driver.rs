@@ -1,7 +1,7 @@
 //! Baidu Cloud BCC as imgcopy's registry sees it.
 
 use super::{api, BaiduProvider};
-use crate::config::Endpoint;
+use crate::config::{Credentials, Endpoint, EnvMap};
 use crate::error::Result;
 use crate::model::{CopyRequest, Kind};
 use crate::provider::driver::{CloudDriver, EnvNames, Probe, Setup};
@@ -38,6 +38,14 @@ impl CloudDriver for Baidu {
 
     fn secret_names(&self) -> &'static [&'static str] {
         &["x-bce-security-token"]
+    }
+
+    fn shared_credentials(&self, env: &EnvMap) -> Result<Option<Credentials>> {
+        super::credentials::credentials(env)
+    }
+
+    fn shared_source(&self, env: &EnvMap) -> Option<String> {
+        super::credentials::source(env)
     }
 
     fn validate(&self, req: &CopyRequest, any_region: bool) -> Result<()> {

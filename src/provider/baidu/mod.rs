@@ -1,6 +1,7 @@
 //! Baidu Cloud BCC: image and snapshot remote copy, followed through the detail calls.
 
 pub mod api;
+mod credentials;
 mod dialect;
 pub mod driver;
 pub mod error;
