@@ -484,6 +484,9 @@ pub struct Report {
     /// The config profile the copies were made with (`status` uses it again).
     #[serde(default)]
     pub profile: Option<String>,
+    /// Where each cloud's credentials came from, by name of place (never a value).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub credential_source: std::collections::BTreeMap<Cloud, String>,
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -512,6 +515,7 @@ impl Report {
             sandbox,
             endpoint,
             profile: None,
+            credential_source: Default::default(),
             started_at: now,
             updated_at: now,
             requests: Vec::new(),

@@ -44,6 +44,17 @@ fn alibaba_keys_come_from_the_aliyun_cli_profile() {
     let o = run(bare(&emu, home.path()).args(["-vvv"]).args(args));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains("sts-token-hidden"));
+    // Where they came from is said at -v and kept in the report, by place, never value.
+    let from = json(&o)["credential_source"]["alibaba"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(from.contains(".aliyun/config.json"), "{from}");
+    assert!(
+        stderr(&o).contains("alibaba credentials:"),
+        "{}",
+        stderr(&o)
+    );
     let before = emu.requests().len();
     let o = run(bare(&emu, home.path())
         .env("ALIBABA_CLOUD_PROFILE", "role")

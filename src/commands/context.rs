@@ -95,6 +95,8 @@ impl<'a> Settings<'a> {
 
 pub struct Context {
     pub providers: BTreeMap<Cloud, Arc<dyn Provider>>,
+    /// Where each cloud's credentials came from (names of places, never values).
+    pub credential_source: BTreeMap<Cloud, String>,
     pub sandbox: Option<Sandbox>,
     /// The endpoint override in force (recorded in the report).
     pub endpoint: Option<String>,
@@ -201,6 +203,17 @@ pub async fn build(
         false => None,
     };
     let resolved = resolve(s, sandbox.as_ref(), clouds, recorded_endpoint)?;
+    let credential_source: BTreeMap<Cloud, String> = clouds
+        .iter()
+        .map(|&c| {
+            let from = match &sandbox {
+                Some(_) => "the sandbox's".to_string(),
+                None => config::credential_source(c, &s.env.vars, g.profile.as_deref(), s.file()),
+            };
+            tracing::info!("{c} credentials: {from}");
+            (c, from)
+        })
+        .collect();
     let client = Arc::new(client(g, &resolved, sandbox.is_some())?);
     let mut providers: BTreeMap<Cloud, Arc<dyn Provider>> = BTreeMap::new();
     for (cloud, r) in resolved {
@@ -219,6 +232,7 @@ pub async fn build(
     let fast = sandbox.is_some();
     Ok(Context {
         providers,
+        credential_source,
         endpoint: if fast {
             None
         } else {

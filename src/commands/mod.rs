@@ -458,6 +458,9 @@ async fn drive(
     run: Run,
 ) -> Result<i32> {
     use crate::engine::{Engine, Stop, WaitOptions};
+    report
+        .credential_source
+        .extend(ctx.credential_source.clone());
     let ndjson = g.output(env) == OutputFormat::Ndjson;
     // A terminal that cannot move its cursor (TERM=dumb) gets lines, not bars.
     let bars = env.stderr_is_terminal && env.vars.get("TERM").map(String::as_str) != Some("dumb");
