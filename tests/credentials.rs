@@ -14,6 +14,10 @@ fn bare(emu: &Emu, home: &std::path::Path) -> std::process::Command {
         "HUAWEICLOUD_SDK_AK",
         "HUAWEICLOUD_SDK_SK",
         "HUAWEICLOUD_SDK_PROJECT_ID",
+        "TENCENTCLOUD_SECRET_ID",
+        "TENCENTCLOUD_SECRET_KEY",
+        "BCE_ACCESS_KEY_ID",
+        "BCE_SECRET_ACCESS_KEY",
     ] {
         c.env_remove(k);
     }
@@ -112,4 +116,54 @@ fn no_credentials_name_the_places_looked_in() {
         assert!(e.contains(place), "{place}: {e}");
     }
     assert_eq!(emu.requests().len(), 0);
+}
+
+#[test]
+fn tencent_keys_from_the_sdk_file_then_tccli_and_baidu_from_the_bce_cli() {
+    let emu = Emu::fast();
+    let sync = [
+        "tencent",
+        "image",
+        "--id",
+        "img-demo0001",
+        "--region",
+        "ap-guangzhou",
+        "--dest",
+        "ap-shanghai",
+    ];
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".tccli")).unwrap();
+    std::fs::write(
+        home.path().join(".tccli/default.credential"),
+        format!(r#"{{"secretId":"{AK}","secretKey":"{SK}"}}"#),
+    )
+    .unwrap();
+    let o = run(bare(&emu, home.path()).args(sync));
+    assert_eq!(code(&o), 0, "tccli's file: {}", stderr(&o));
+    // The SDK's own file comes first: a wrong key there is the one used (and refused).
+    std::fs::create_dir_all(home.path().join(".tencentcloud")).unwrap();
+    std::fs::write(
+        home.path().join(".tencentcloud/credentials"),
+        format!("[default]\nsecret_id = {AK}\nsecret_key = wrong-secret\n"),
+    )
+    .unwrap();
+    let o = run(bare(&emu, home.path()).args(sync));
+    assert_eq!(code(&o), 3, "the SDK's file first: {}", stderr(&o));
+    std::fs::create_dir_all(home.path().join(".bce")).unwrap();
+    std::fs::write(
+        home.path().join(".bce/config.json"),
+        format!(r#"{{"current":"default","profiles":[{{"name":"default","mode":"AK","access_key_id":"{AK}","secret_access_key":"{SK}"}}]}}"#),
+    )
+    .unwrap();
+    let o = run(bare(&emu, home.path()).args([
+        "baidu",
+        "image",
+        "--id",
+        "m-demo0001",
+        "--region",
+        "bj",
+        "--dest",
+        "gz",
+    ]));
+    assert_eq!(code(&o), 0, "the bce CLI's file: {}", stderr(&o));
 }

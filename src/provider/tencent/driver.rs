@@ -26,6 +26,40 @@ fn tccli_file(env: &EnvMap) -> Option<(String, PathBuf)> {
     Some((profile, path))
 }
 
+/// The official SDK's profile file (`ProfileCredential`): `~/.tencentcloud/credentials`, else
+/// `/etc/tencentcloud/credentials`; INI, `[default]` `secret_id` and `secret_key`.
+fn sdk_file(env: &EnvMap) -> Result<Option<Credentials>> {
+    let home = env
+        .get("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|h| PathBuf::from(h).join(".tencentcloud").join("credentials"));
+    let system = PathBuf::from("/etc/tencentcloud/credentials");
+    for path in home.into_iter().chain([system]) {
+        let text = match crate::config::read_capped(&path, crate::config::MAX_CONFIG_BYTES) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        };
+        let ini = ini::Ini::load_from_str(&text)
+            .map_err(|e| Error::new(ErrorKind::Usage, format!("{}: {e}", path.display())))?;
+        let sec = ini.section(Some("default"));
+        let get = |k: &str| {
+            sec.and_then(|s| s.get(k))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        // As the SDK: a file without both keys is passed over.
+        if let (Some(id), Some(key)) = (get("secret_id"), get("secret_key")) {
+            return Ok(Some(Credentials {
+                access_key_id: id.to_string(),
+                secret_access_key: Secret::new(key),
+                session_token: None,
+            }));
+        }
+    }
+    Ok(None)
+}
+
 impl CloudDriver for Tencent {
     fn title(&self) -> &'static str {
         "Tencent Cloud"
@@ -57,8 +91,12 @@ impl CloudDriver for Tencent {
         &["x-tc-token"]
     }
 
-    /// tccli's credential file (JSON: `secretId`, `secretKey`, and `token` for temporary keys).
+    /// The SDK's profile file, then tccli's credential file (JSON: `secretId`, `secretKey`,
+    /// and `token` for temporary keys).
     fn shared_credentials(&self, env: &EnvMap) -> Result<Option<Credentials>> {
+        if let Some(c) = sdk_file(env)? {
+            return Ok(Some(c));
+        }
         let Some((profile, path)) = tccli_file(env) else {
             return Ok(None);
         };
@@ -84,7 +122,12 @@ impl CloudDriver for Tencent {
     }
 
     fn shared_source(&self, env: &EnvMap) -> Option<String> {
-        tccli_file(env).map(|(p, _)| format!("the tccli credential file (~/.tccli), profile `{p}`"))
+        let tccli = tccli_file(env)
+            .map(|(p, _)| format!(", then the tccli credential file (~/.tccli), profile `{p}`"))
+            .unwrap_or_default();
+        Some(format!(
+            "the SDK's ~/.tencentcloud/credentials or /etc/tencentcloud/credentials [default]{tccli}"
+        ))
     }
 
     fn standard_region(&self, env: &EnvMap) -> Option<(String, String)> {
