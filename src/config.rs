@@ -98,6 +98,16 @@ pub fn config_path(env: &EnvMap) -> Option<PathBuf> {
 /// The largest config file read.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
+/// A credentials or config file of another tool (capped like the config file), `None` when
+/// it does not exist; any other failure to read it is an error naming it.
+pub fn read_if_present(path: &Path) -> Result<Option<String>> {
+    match read_capped(path, MAX_CONFIG_BYTES) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
+    }
+}
+
 /// Reads a regular file of at most `max` bytes as UTF-8: a device, a FIFO or an endless file
 /// is refused instead of read until memory runs out (or forever).
 pub fn read_capped(path: &Path, max: u64) -> std::io::Result<String> {
@@ -428,11 +438,14 @@ impl Endpoint {
     /// A cloud's built-in endpoint: `template` may also hold `{dns_suffix}`, which
     /// `dns_suffix` gives per region (a cloud whose regions answer under more than one domain).
     pub fn builtin(template: &str, dns_suffix: Option<fn(&str) -> &'static str>) -> Result<Self> {
-        let probe = template.replace("{dns_suffix}", "suffix");
-        let parsed = Endpoint::parse(&probe, "the default endpoint")?;
+        // Checked as any template, with the suffix standing in for a domain.
+        Endpoint::parse(
+            &template.replace("{dns_suffix}", "suffix"),
+            "the default endpoint",
+        )?;
         Ok(Endpoint {
             template: template.trim_end_matches('/').to_string(),
-            dns_suffix: dns_suffix.or(parsed.dns_suffix),
+            dns_suffix,
         })
     }
 

@@ -121,7 +121,7 @@ pub struct Environment {
     pub vars: EnvMap,
     pub stdout_is_terminal: bool,
     pub stderr_is_terminal: bool,
-    /// The config file once read (`context::load_config`).
+    /// The config file once read (by `context::Settings::load`, once per process).
     pub config: std::sync::OnceLock<Result<Option<crate::config::ConfigFile>>>,
 }
 

@@ -10,7 +10,7 @@
 //! need an STS or metadata call (RamRoleArn, EcsRamRole, OIDC, …) are refused by name rather
 //! than skipped, so a run never falls through to other credentials than the ones configured.
 
-use crate::config::{read_capped, Credentials, EnvMap, Secret, MAX_CONFIG_BYTES};
+use crate::config::{read_if_present, Credentials, EnvMap, Secret};
 use crate::error::{Error, ErrorKind, Result};
 use std::path::PathBuf;
 
@@ -35,15 +35,6 @@ fn ini_file(env: &EnvMap) -> Option<PathBuf> {
     var(env, "ALIBABA_CLOUD_CREDENTIALS_FILE")
         .map(PathBuf::from)
         .or_else(|| home(env).map(|h| h.join(".alibabacloud").join("credentials")))
-}
-
-/// The file's text, `None` when it does not exist.
-fn read(path: &std::path::Path) -> Result<Option<String>> {
-    match read_capped(path, MAX_CONFIG_BYTES) {
-        Ok(t) => Ok(Some(t)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
-    }
 }
 
 fn unsupported(place: &str, mode: &str) -> Error {
@@ -78,7 +69,7 @@ fn from_cli(env: &EnvMap) -> Result<Option<Credentials>> {
     let Some(path) = cli_file(env) else {
         return Ok(None);
     };
-    let Some(text) = read(&path)? else {
+    let Some(text) = read_if_present(&path)? else {
         return Ok(None);
     };
     let config: serde_json::Value = serde_json::from_str(&text)
@@ -116,7 +107,7 @@ fn from_ini(env: &EnvMap) -> Result<Option<Credentials>> {
     let Some(path) = ini_file(env) else {
         return Ok(None);
     };
-    let Some(text) = read(&path)? else {
+    let Some(text) = read_if_present(&path)? else {
         return Ok(None);
     };
     let ini = ini::Ini::load_from_str(&text)

@@ -63,10 +63,8 @@ pub fn credentials(env: &EnvMap) -> Result<Option<Credentials>> {
     let (profile, sources) = shared_files(env);
     for (path, section) in sources {
         let Some(path) = path else { continue };
-        let text = match read_capped(&path, MAX_CONFIG_BYTES) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        let Some(text) = crate::config::read_if_present(&path)? else {
+            continue;
         };
         let ini = ini::Ini::load_from_str(&text)
             .map_err(|e| Error::new(ErrorKind::Usage, format!("{}: {e}", path.display())))?;

@@ -2,7 +2,7 @@
 //! `{"current": NAME, "profiles": [{"name", "mode": "AK" | "StsToken", "access_key_id",
 //! "secret_access_key", "security_token", …}]}`; the `current` profile is used.
 
-use crate::config::{read_capped, Credentials, EnvMap, Secret, MAX_CONFIG_BYTES};
+use crate::config::{read_if_present, Credentials, EnvMap, Secret};
 use crate::error::{Error, ErrorKind, Result};
 use std::path::PathBuf;
 
@@ -16,10 +16,8 @@ pub fn credentials(env: &EnvMap) -> Result<Option<Credentials>> {
     let Some(path) = path(env) else {
         return Ok(None);
     };
-    let text = match read_capped(&path, MAX_CONFIG_BYTES) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    let Some(text) = read_if_present(&path)? else {
+        return Ok(None);
     };
     let config: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::new(ErrorKind::Usage, format!("{}: {e}", path.display())))?;

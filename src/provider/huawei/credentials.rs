@@ -4,7 +4,7 @@
 //! Static keys are taken; federated ones need an exchange at IAM that imgcopy does not make,
 //! and are refused by name.
 
-use crate::config::{read_capped, Credentials, EnvMap, Secret, MAX_CONFIG_BYTES};
+use crate::config::{read_if_present, Credentials, EnvMap, Secret};
 use crate::error::{Error, ErrorKind, Result};
 use std::path::PathBuf;
 
@@ -20,10 +20,8 @@ fn basic(env: &EnvMap) -> Result<Option<(PathBuf, ini::Properties)>> {
     let Some(path) = path(env) else {
         return Ok(None);
     };
-    let text = match read_capped(&path, MAX_CONFIG_BYTES) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    let Some(text) = read_if_present(&path)? else {
+        return Ok(None);
     };
     let ini = ini::Ini::load_from_str(&text)
         .map_err(|e| Error::new(ErrorKind::Usage, format!("{}: {e}", path.display())))?;

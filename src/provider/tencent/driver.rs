@@ -35,10 +35,8 @@ fn sdk_file(env: &EnvMap) -> Result<Option<Credentials>> {
         .map(|h| PathBuf::from(h).join(".tencentcloud").join("credentials"));
     let system = PathBuf::from("/etc/tencentcloud/credentials");
     for path in home.into_iter().chain([system]) {
-        let text = match crate::config::read_capped(&path, crate::config::MAX_CONFIG_BYTES) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        let Some(text) = crate::config::read_if_present(&path)? else {
+            continue;
         };
         let ini = ini::Ini::load_from_str(&text)
             .map_err(|e| Error::new(ErrorKind::Usage, format!("{}: {e}", path.display())))?;
@@ -100,10 +98,8 @@ impl CloudDriver for Tencent {
         let Some((profile, path)) = tccli_file(env) else {
             return Ok(None);
         };
-        let text = match crate::config::read_capped(&path, crate::config::MAX_CONFIG_BYTES) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        let Some(text) = crate::config::read_if_present(&path)? else {
+            return Ok(None);
         };
         let v: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| Error::new(ErrorKind::Usage, format!("{}: {e}", path.display())))?;
