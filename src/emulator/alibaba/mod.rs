@@ -197,6 +197,27 @@ pub fn handle(w: &mut World, req: &EmuRequest, action: &str) -> EmuResponse {
     }
 }
 
+/// The request's `Tag.N.Key` / `Tag.N.Value` (N from 1 to 20), as `tag:KEY` attributes.
+fn tags_of(p: &[(String, String)]) -> std::collections::BTreeMap<String, String> {
+    (1..=20)
+        .map_while(|n| {
+            let key = param(p, &format!("Tag.{n}.Key"))?;
+            let value = param(p, &format!("Tag.{n}.Value")).unwrap_or("");
+            Some((format!("tag:{key}"), value.to_string()))
+        })
+        .collect()
+}
+
+/// A resource's tags as ECS lists them (`{"Tag": [{"TagKey", "TagValue"}]}`).
+fn tags_json(r: &Resource) -> serde_json::Value {
+    let tags: Vec<_> = r
+        .attrs
+        .iter()
+        .filter_map(|(k, v)| Some(json!({ "TagKey": k.strip_prefix("tag:")?, "TagValue": v })))
+        .collect();
+    json!({ "Tag": tags })
+}
+
 fn valid_name(n: &str) -> bool {
     rules::name_ok(n)
 }
@@ -386,13 +407,7 @@ fn make_copy(
         start_at: Some(start_at),
         ready_at: Some(start_at + w.copy_seconds),
         client_token: (!token.is_empty()).then_some(token),
-        attrs: (1..=20)
-            .map_while(|n| {
-                let key = param(p, &format!("Tag.{n}.Key"))?;
-                let value = param(p, &format!("Tag.{n}.Value")).unwrap_or("");
-                Some((format!("tag:{key}"), value.to_string()))
-            })
-            .collect(),
+        attrs: tags_of(p),
         ..src
     };
     let id = copy.id.clone();
@@ -488,9 +503,7 @@ fn describe(w: &World, p: &[(String, String)], region: &str) -> EmuResponse {
                 "ImageId": r.id, "ImageName": r.name, "Status": status,
                 "Progress": format!("{progress}%"), "ImageOwnerAlias": r.image_type,
                 "CreationTime": "2026-01-01T00:00:00Z", "OSType": "linux", "Size": 20,
-                "Tags": { "Tag": r.attrs.iter()
-                    .filter_map(|(k, v)| Some(json!({ "TagKey": k.strip_prefix("tag:")?, "TagValue": v })))
-                    .collect::<Vec<_>>() },
+                "Tags": tags_json(r),
             })
         })
         .collect();

@@ -69,13 +69,7 @@ pub fn copy_snapshot(w: &mut World, p: &[(String, String)], region: &str) -> Emu
             "The snapshot is not accomplished.",
         );
     }
-    let mut attrs: std::collections::BTreeMap<String, String> = (1..=20)
-        .map_while(|n| {
-            let key = param(p, &format!("Tag.{n}.Key"))?;
-            let value = param(p, &format!("Tag.{n}.Value")).unwrap_or("");
-            Some((format!("tag:{key}"), value.to_string()))
-        })
-        .collect();
+    let mut attrs = tags_of(p);
     if let Some(d) = param(p, "RetentionDays") {
         attrs.insert("retention_days".into(), d.to_string());
     }
@@ -168,15 +162,17 @@ pub fn describe_snapshots(w: &World, p: &[(String, String)], region: &str) -> Em
         .filter(|r| ids.is_empty() || ids.contains(&r.id))
         .map(|r| {
             let status = status_of(r, now);
-            let progress = if status == "progressing" { r.progress_at(now) } else { 100 };
+            let progress = if status == "progressing" {
+                r.progress_at(now)
+            } else {
+                100
+            };
             json!({
                 "SnapshotId": r.id, "SnapshotName": r.name, "Status": status,
                 "Progress": format!("{progress}%"), "SourceSnapshotId": r.source_id,
                 "SourceRegionId": r.source_region, "CreationTime": "2026-01-01T00:00:00Z",
                 "RetentionDays": r.attrs.get("retention_days").and_then(|d| d.parse::<u32>().ok()),
-                "Tags": { "Tag": r.attrs.iter()
-                    .filter_map(|(k, v)| Some(json!({ "TagKey": k.strip_prefix("tag:")?, "TagValue": v })))
-                    .collect::<Vec<_>>() },
+                "Tags": tags_json(r),
             })
         })
         .collect();

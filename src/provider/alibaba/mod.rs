@@ -81,13 +81,16 @@ pub fn plan(req: &CopyRequest, endpoint: &Endpoint) -> Result<Vec<PlannedCall>> 
         .collect()
 }
 
+/// A `Progress` written like `42%`, as a whole percent.
+fn percent(progress: Option<&str>) -> Option<u8> {
+    progress
+        .and_then(|p| p.trim().trim_end_matches('%').parse::<f64>().ok())
+        .map(|p| p.clamp(0.0, 100.0).round() as u8)
+}
+
 /// Image status → state. `Progress` is written like `42%`.
 pub fn update_from_image(img: &wire::Image) -> PollUpdate {
-    let progress = img
-        .progress
-        .as_deref()
-        .and_then(|p| p.trim().trim_end_matches('%').parse::<f64>().ok())
-        .map(|p| p.clamp(0.0, 100.0).round() as u8);
+    let progress = percent(img.progress.as_deref());
     let (state, progress, error) = match img.status.as_str() {
         "Available" => (CopyState::Available, Some(100), None),
         "Waiting" => (CopyState::Submitted, progress, None),
@@ -131,11 +134,7 @@ struct Looked {
 /// Snapshot status → state: `progressing` is `copying` with `Progress`, `accomplished` is
 /// `available`, `failed` is `failed`.
 pub fn update_from_snapshot(s: &wire::Snapshot) -> PollUpdate {
-    let progress = s
-        .progress
-        .as_deref()
-        .and_then(|p| p.trim().trim_end_matches('%').parse::<f64>().ok())
-        .map(|p| p.clamp(0.0, 100.0).round() as u8);
+    let progress = percent(s.progress.as_deref());
     let (state, progress, error) = match s.status.as_str() {
         "accomplished" => (CopyState::Available, Some(100), None),
         "progressing" => (CopyState::Copying, progress, None),

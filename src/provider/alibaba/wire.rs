@@ -76,12 +76,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// The value of tag `key`, if the snapshot carries it.
     pub fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .as_ref()?
-            .tag
-            .iter()
-            .find(|t| t.tag_key == key)
-            .map(|t| t.tag_value.as_str())
+        self.tags.as_ref()?.get(key)
     }
 }
 
@@ -101,15 +96,20 @@ pub struct Tag {
     pub tag_value: String,
 }
 
-impl Image {
-    /// The value of tag `key`, if the image carries it.
-    pub fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .as_ref()?
-            .tag
+impl Tags {
+    /// The value of tag `key`, if there is one.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.tag
             .iter()
             .find(|t| t.tag_key == key)
             .map(|t| t.tag_value.as_str())
+    }
+}
+
+impl Image {
+    /// The value of tag `key`, if the image carries it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags.as_ref()?.get(key)
     }
 }
 

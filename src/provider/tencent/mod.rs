@@ -161,6 +161,18 @@ impl TencentProvider {
             })
     }
 
+    /// The account's own images in `region` named exactly `name`.
+    async fn named(&self, region: &str, name: &str) -> Result<Vec<wire::Image>> {
+        let call = api::images_named(region, name);
+        let (r, _) = self
+            .api
+            .send::<wire::Envelope<wire::DescribeImagesResponse>>(&call)
+            .await?;
+        let mut images = r.response.image_set;
+        images.retain(|i| i.image_name == name);
+        Ok(images)
+    }
+
     /// A copy an earlier run (or an earlier try) made in `dest`: one of the account's images
     /// with the copy's name, made no earlier than the source, not failed.
     async fn find_copy(
@@ -170,16 +182,10 @@ impl TencentProvider {
         name: &str,
         dest: &str,
     ) -> Result<Option<CopyRecord>> {
-        let call = api::images_named(dest, name);
-        let (r, _) = self
-            .api
-            .send::<wire::Envelope<wire::DescribeImagesResponse>>(&call)
-            .await?;
-        let candidates: Vec<&wire::Image> = r
-            .response
-            .image_set
+        let named = self.named(dest, name).await?;
+        let candidates: Vec<&wire::Image> = named
             .iter()
-            .filter(|i| i.image_id != src.image_id && i.image_name == name)
+            .filter(|i| i.image_id != src.image_id)
             .filter(|i| !matches!(i.image_state.as_str(), "CREATEFAILED" | "IMPORTFAILED"))
             .filter(|i| super::made_after(i.created_time.as_deref(), src.created_time.as_deref()))
             .collect();
@@ -300,16 +306,10 @@ impl TencentProvider {
 
     async fn look_by_name(&self, r: &CopyRecord) -> Result<PollUpdate> {
         let name = r.name.as_deref().unwrap_or_default();
-        let call = api::images_named(&r.dest_region, name);
-        let (reply, _) = self
-            .api
-            .send::<wire::Envelope<wire::DescribeImagesResponse>>(&call)
-            .await?;
-        let made = reply
-            .response
-            .image_set
+        let made = self
+            .named(&r.dest_region, name)
+            .await?
             .into_iter()
-            .filter(|i| i.image_name == name)
             .find(|i| i.image_id != r.source_id);
         Ok(match made {
             Some(img) => PollUpdate {
